@@ -1,0 +1,1 @@
+"""The conversation core: message types, state, engine, channels, CLI."""

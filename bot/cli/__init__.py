@@ -1,0 +1,48 @@
+"""The ``supportbot`` command. Each subcommand lives in its own module here.
+
+A subcommand module has ``register(commands)``, which adds its parser and sets
+``run`` to a function taking the parsed arguments and returning an exit code
+(or an awaitable of one: async commands run in one event loop).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.cli import chat, hours, kb, privacy, route
+
+COMMANDS = (chat, route, kb, privacy, hours)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="supportbot",
+        description="Econocap's technical support bot (Teams, Slack, terminal).",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMANDS:
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+    result = args.run(args)
+    if inspect.isawaitable(result):
+        result = asyncio.run(result)
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

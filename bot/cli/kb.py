@@ -1,0 +1,11 @@
+"""``supportbot kb``: placeholder until its owner lands it."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser("kb", help="(not yet built)")
+    parser.set_defaults(run=lambda args: 2)

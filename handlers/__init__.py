@@ -1,0 +1,1 @@
+"""One module per conversation concern; each handler decides purely, then acts."""

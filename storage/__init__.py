@@ -1,0 +1,1 @@
+"""Tables, the async database session and migrations. Knows nothing of chats."""
