@@ -110,7 +110,9 @@ class Channel(Protocol):
 class DeliveryError(Exception):
     """A reply could not be delivered; ``permanent`` says whether retrying can help."""
 
-    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
+    def __init__(
+        self, message: str, *, permanent: bool = False, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.retry_after = retry_after

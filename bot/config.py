@@ -1,0 +1,34 @@
+"""Settings from the environment, with the embedded defaults of a fresh machine."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything configurable; :meth:`from_env` documents the variable names."""
+
+    database_url: str
+    privacy_url: str = "https://www.econocap.com/tietosuoja"
+    support_phone: str = "09-29203200"
+    support_email: str = "tuki@econocap.com"
+    sales_contact: str = "http://www.econocap.com"
+    default_language: str = "fi"
+    service_hours_file: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("SUPPORTBOT_DATA_DIR", "data"))
+        return cls(
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'supportbot.db'}",
+            privacy_url=env.get("SUPPORTBOT_PRIVACY_URL", cls.privacy_url),
+            support_phone=env.get("SUPPORTBOT_PHONE", cls.support_phone),
+            support_email=env.get("SUPPORTBOT_EMAIL", cls.support_email),
+            sales_contact=env.get("SUPPORTBOT_SALES_CONTACT", cls.sales_contact),
+            service_hours_file=env.get("SUPPORTBOT_SERVICE_HOURS_FILE") or None,
+        )
