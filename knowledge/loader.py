@@ -100,12 +100,24 @@ def parse_article(raw: Any, *, origin: str) -> Article:
     )
 
 
-def load_file(path: Path) -> Article:
+def read_article(path: Path) -> Article:
+    """Read and parse one file, or raise :class:`ArticleError`.
+
+    Unlike :func:`load_file` it does not compare the id with the file name, so
+    ``kb lint`` can report that problem on its own.
+    """
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ArticleError(f"{path.name}: not valid YAML: {exc}") from exc
-    article = parse_article(raw, origin=path.name)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ArticleError(f"{path.name}: cannot be read as UTF-8 text: {exc}") from exc
+    return parse_article(raw, origin=path.name)
+
+
+def load_file(path: Path) -> Article:
+    """Read one file whose id must match its name, or raise :class:`ArticleError`."""
+    article = read_article(path)
     if article.id != path.stem:
         raise ArticleError(f"{path.name}: id {article.id!r} must match the file name")
     return article
