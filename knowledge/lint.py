@@ -34,7 +34,10 @@ MAX_ANSWER_WORDS = 200
 MIN_QUESTIONS = 3
 LINK_TIMEOUT_SECONDS = 5.0
 KNOWN_PRODUCTS = frozenset(
-    {"Creo", "Creo+", "Windchill", "Arbortext", "ThingWorx", "Mathcad", "Codebeamer", "PTC eSupport"}
+    {
+        *("Creo", "Creo+", "Windchill", "Arbortext", "ThingWorx", "Mathcad", "Codebeamer"),
+        "PTC eSupport",
+    }
 )
 _LINK_IN_TEXT = re.compile(r"https?://|\]\(")
 
@@ -202,7 +205,7 @@ def _similar_questions(articles: list[Article]) -> Iterator[Finding]:
                 id_b,
                 Severity.ERROR,
                 "duplicate-question",
-                f"{q_b!r} is {score:.0f}% like {q_a!r} of {id_a}; the matcher cannot tell them apart",
+                f"{q_b!r} is {score:.0f}% like {q_a!r} of {id_a}: the matcher cannot part them",
             )
 
 

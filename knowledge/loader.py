@@ -13,7 +13,17 @@ import yaml
 from knowledge.schema import Article, Examples, Localized, Source
 
 ARTICLES_DIR = Path(__file__).parent / "articles"
-REQUIRED = ("id", "title", "answer", "questions", "products", "sources", "owner", "reviewed", "review")
+REQUIRED = (
+    "id",
+    "title",
+    "answer",
+    "questions",
+    "products",
+    "sources",
+    "owner",
+    "reviewed",
+    "review",
+)
 
 
 class ArticleError(ValueError):
