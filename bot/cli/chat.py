@@ -1,11 +1,57 @@
-"""``supportbot chat``: placeholder until its owner lands it."""
+"""``supportbot chat``: talk to the real engine and database from a terminal.
+
+Works interactively and with piped input (reads lines until end of input),
+so a conversation can be scripted.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import dataclasses
+import sys
 from typing import Any
+
+from bot.app import App
+from bot.channels.local import LocalChannel
+from bot.config import Settings
 
 
 def register(commands: Any) -> None:
-    parser: argparse.ArgumentParser = commands.add_parser("chat", help="(not yet built)")
-    parser.set_defaults(run=lambda args: 2)
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "chat", help="chat with the bot in this terminal (the local channel)"
+    )
+    parser.add_argument("--user", metavar="EMAIL", help="who you are (used after consent)")
+    parser.add_argument("--name", help="your name, as a chat platform would know it")
+    parser.add_argument("--lang", choices=("fi", "en"), help="language until you write")
+    parser.set_defaults(run=run)
+
+
+async def _lines() -> Any:
+    while True:
+        line = await asyncio.to_thread(sys.stdin.readline)
+        if not line:
+            return
+        yield line.rstrip("\n")
+
+
+async def run(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if args.lang:
+        settings = dataclasses.replace(settings, default_language=args.lang)
+    app = await App.start(settings)
+    interactive = sys.stdin.isatty()
+    channel = LocalChannel(user_id=args.user or "terminal-user", email=args.user, name=args.name)
+    if interactive:
+        print("Econocap support bot – type a message, Ctrl-D to quit.\n")
+    try:
+        async for line in _lines():
+            if not line.strip():
+                continue
+            if not interactive:
+                print(f"> {line}")
+            replies = await app.engine.handle(channel.inbound(line))
+            channel.show(replies)
+    finally:
+        await app.close()
+    return 0

@@ -1,11 +1,64 @@
-"""``supportbot privacy``: placeholder until its owner lands it."""
+"""``supportbot privacy export|erase --user EMAIL``: for requests that arrive by email."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 from typing import Any
+
+from bot.config import Settings
+from storage.db import Database
+from storage.repository import SqlStorage
 
 
 def register(commands: Any) -> None:
-    parser: argparse.ArgumentParser = commands.add_parser("privacy", help="(not yet built)")
-    parser.set_defaults(run=lambda args: 2)
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "privacy", help="export or erase a user's data (requests by email)"
+    )
+    actions = parser.add_subparsers(dest="privacy_action", required=True)
+    export = actions.add_parser("export", help="print everything stored about a user, as JSON")
+    export.add_argument("--user", metavar="EMAIL", required=True)
+    export.set_defaults(run=run_export)
+    erase = actions.add_parser("erase", help="erase everything stored about a user")
+    erase.add_argument("--user", metavar="EMAIL", required=True)
+    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    erase.set_defaults(run=run_erase)
+
+
+async def _storage() -> SqlStorage:
+    return SqlStorage(await Database.open(Settings.from_env().database_url))
+
+
+async def run_export(args: argparse.Namespace) -> int:
+    storage = await _storage()
+    try:
+        users = await storage.users_by_email(args.user)
+        exports = [await storage.export_user(user.id) for user in users]
+    finally:
+        await storage.database.close()
+    print(json.dumps({"email": args.user, "users": [e.as_json() for e in exports]},
+                     ensure_ascii=False, indent=2))  # fmt: skip
+    return 0
+
+
+async def run_erase(args: argparse.Namespace) -> int:
+    storage = await _storage()
+    try:
+        users = await storage.users_by_email(args.user)
+        if not users:
+            print(f"Nothing is stored for {args.user}.")
+            return 0
+        if not args.yes:
+            answer = await asyncio.to_thread(
+                input, f"Erase all data of {len(users)} user record(s) for {args.user}? [y/N] "
+            )
+            if answer.strip().casefold() not in ("y", "yes", "k", "kyllä"):
+                print("Nothing was erased.")
+                return 1
+        for user in users:
+            await storage.erase_user(user.id)
+        print(f"Erased {len(users)} user record(s) for {args.user}.")
+        return 0
+    finally:
+        await storage.database.close()

@@ -1,0 +1,1 @@
+"""Channel adapters, one file each; they convert, and do nothing else."""

@@ -1,0 +1,148 @@
+"""The conversation engine: one inbound message in, replies out, whatever the channel.
+
+Per message: skip bots, lock the conversation then load it (aiogram's order),
+drop a message id seen before, pick the first handler of the phase whose
+``matches()`` holds (or the fallback), let it act, save, and keep the
+transcript only when the user has consented. One error handler apologises in
+the user's language and logs without message text.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.config import Settings
+from bot.contract import InboundMessage, OutboundReply, ReplyKind
+from bot.i18n import Catalogue
+from bot.ports import ConversationSession, Direction, Storage
+from bot.state import Phase, conversation_key
+from handlers.base import Handler, HoursInfo, Knowledge, Result, Services, Turn
+
+log = logging.getLogger(__name__)
+
+PhaseTable = Mapping[Phase, Sequence[Handler]]
+Clock = Callable[[], datetime]
+LanguageDetector = Callable[[str, str], str]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineParts:
+    """Everything the engine is built from; the composition root fills it in."""
+
+    storage: Storage
+    table: PhaseTable
+    fallback: Handler
+    texts: Catalogue
+    knowledge: Callable[[], Knowledge]
+    settings: Settings
+    detect_language: LanguageDetector
+    clock: Clock = utc_now
+    hours: HoursInfo | None = None
+
+
+class Engine:
+    def __init__(self, parts: EngineParts) -> None:
+        self._parts = parts
+
+    async def handle(self, message: InboundMessage) -> list[OutboundReply]:
+        """Handle one message; returns the replies (none for a retry or a bot's message)."""
+        if message.sender.is_bot:
+            return []
+        parts = self._parts
+        started = time.perf_counter()
+        key = conversation_key(message.channel, message.conversation_id)
+        lang = parts.settings.default_language
+        handler_name = "-"
+        try:
+            async with parts.storage.conversation(
+                key, channel=message.channel, lang=lang
+            ) as session:
+                if not await session.claim(message.channel, message.message_id):
+                    log.info("duplicate message skipped channel=%s", message.channel)
+                    return []
+                turn = await self._turn(message, session)
+                lang = turn.lang
+                handler = self._pick(turn)
+                handler_name = handler.name
+                services = Services(
+                    session=session,
+                    texts=parts.texts,
+                    knowledge=parts.knowledge(),
+                    settings=parts.settings,
+                    hours=parts.hours,
+                )
+                result = await handler.handle(turn, services)
+                await session.save(result.state)
+                await self._keep_transcript(turn, result, session)
+        except Exception as exc:
+            log.error(
+                "turn failed channel=%s handler=%s error=%s",
+                message.channel,
+                handler_name,
+                type(exc).__name__,
+                exc_info=True,
+            )
+            return [self._apology(lang)]
+        log.info(
+            "turn handled channel=%s handler=%s phase=%s replies=%d ms=%.1f",
+            message.channel,
+            handler_name,
+            result.state.phase.value,
+            len(result.replies),
+            (time.perf_counter() - started) * 1000,
+        )
+        return list(result.replies)
+
+    async def _turn(self, message: InboundMessage, session: ConversationSession) -> Turn:
+        parts = self._parts
+        state = session.state
+        text = message.text.strip()
+        is_click = message.action is not None
+        lang = state.lang if is_click or not text else parts.detect_language(text, state.lang)
+        lang = lang if lang in parts.texts.texts else parts.settings.default_language
+        route = parts.knowledge().route(text) if text and not is_click else None
+        return Turn(
+            message=message,
+            state=state if state.lang == lang else state.to(state.phase, lang=lang),
+            lang=lang,
+            route=route,
+            user=await session.user(message.channel, message.sender.id),
+            now=parts.clock(),
+        )
+
+    def _pick(self, turn: Turn) -> Handler:
+        for handler in self._parts.table.get(turn.state.phase, ()):
+            if handler.matches(turn):
+                return handler
+        return self._parts.fallback
+
+    async def _keep_transcript(
+        self, turn: Turn, result: Result, session: ConversationSession
+    ) -> None:
+        """Store this turn's messages, but only for a user who has consented by its end."""
+        if not result.keep_transcript:
+            return
+        user = await session.user(turn.message.channel, turn.message.sender.id)
+        if user is None or not user.consented:
+            return
+        now = self._parts.clock()
+        said = turn.message.text.strip()
+        if said:
+            await session.log(user_id=user.id, direction=Direction.CUSTOMER, text=said, at=now)
+        for reply in result.replies:
+            await session.log(user_id=user.id, direction=Direction.BOT, text=reply.text, at=now)
+
+    def _apology(self, lang: str) -> OutboundReply:
+        settings = self._parts.settings
+        text = self._parts.texts.get(
+            lang, "error", phone=settings.support_phone, email=settings.support_email
+        )
+        return OutboundReply(text=text, kind=ReplyKind.ERROR)

@@ -1,0 +1,137 @@
+"""The handler contract: a pure ``matches()`` decides, ``handle()`` acts.
+
+After python-telegram-bot's two-phase handlers. Handlers never see a channel
+or a table: they get a :class:`Turn` (what happened) and :class:`Services`
+(what they may use), and return a :class:`Result`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from bot.config import Settings
+from bot.contract import Button, InboundMessage, Link, OutboundReply, ReplyKind
+from bot.i18n import Catalogue
+from bot.ports import ConversationSession, UserRecord
+from bot.state import ConversationState, Phase
+from knowledge.router import Route
+from knowledge.schema import Article
+
+
+class Knowledge(Protocol):
+    """The published knowledge base as handlers use it."""
+
+    def route(self, text: str) -> Route: ...
+
+    def article(self, article_id: str) -> Article | None: ...
+
+
+class HoursInfo(Protocol):
+    """Service hours, as far as handlers need them to describe the service."""
+
+    def describe_now(self, lang: str, now: datetime) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One inbound message with everything decided about it before a handler acts."""
+
+    message: InboundMessage
+    state: ConversationState
+    lang: str
+    route: Route | None
+    user: UserRecord | None
+    now: datetime
+
+    @property
+    def action(self) -> str | None:
+        return self.message.action
+
+    @property
+    def consented(self) -> bool:
+        return self.user is not None and self.user.consented
+
+    @property
+    def resting_phase(self) -> Phase:
+        """The phase to fall back to when a turn leaves a question phase behind."""
+        if self.consented:
+            return Phase.ACTIVE
+        if self.state.phase in (Phase.NEW, Phase.CONFIRM_ERASE):
+            return Phase.AWAITING_CONSENT
+        return self.state.phase
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What handlers may use during a turn; built by the engine for each turn."""
+
+    session: ConversationSession
+    texts: Catalogue
+    knowledge: Knowledge
+    settings: Settings
+    hours: HoursInfo | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    replies: tuple[OutboundReply, ...]
+    state: ConversationState
+    asks_consent: bool = False
+    keep_transcript: bool = True
+
+
+class Handler(Protocol):
+    name: str
+
+    def matches(self, turn: Turn) -> bool:
+        """Pure: whether this handler serves the turn. No I/O."""
+
+    async def handle(self, turn: Turn, services: Services) -> Result:
+        """Act on the turn: store what must be stored, return the replies and new state."""
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    """A small builder for catalogue replies in the turn's language."""
+
+    texts: Catalogue
+    lang: str
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def text(self, key: str, **params: object) -> str:
+        return self.texts.get(self.lang, key, **{**self.extra, **params})
+
+    def reply(
+        self,
+        key: str,
+        *,
+        buttons: tuple[Button, ...] = (),
+        links: tuple[Link, ...] = (),
+        kind: ReplyKind = ReplyKind.MESSAGE,
+        **params: object,
+    ) -> OutboundReply:
+        return OutboundReply(text=self.text(key, **params), buttons=buttons, links=links, kind=kind)
+
+    def button(self, key: str, value: str) -> Button:
+        return Button(label=self.text(key), value=value)
+
+
+def say(turn: Turn, services: Services) -> Say:
+    settings = services.settings
+    return Say(
+        texts=services.texts,
+        lang=turn.lang,
+        extra={
+            "phone": settings.support_phone,
+            "email": settings.support_email,
+            "sales": settings.sales_contact,
+            "support_email": settings.support_email,
+        },
+    )
+
+
+def typed(text: str) -> str:
+    """A typed short answer, folded for comparison ("Kyllä!" → "kyllä")."""
+    return " ".join(text.casefold().replace("’", "'").strip(" .!?,").split())

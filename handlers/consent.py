@@ -1,0 +1,113 @@
+"""Consent (service description 1.8): asked at first contact, recorded as shown."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from bot.contract import Link, OutboundReply, ReplyKind
+from bot.state import Phase
+from handlers import actions
+from handlers.base import Handler, Result, Say, Services, Turn, say, typed
+from handlers.escalation import start_handover
+
+# Typed answers to the consent question; anything longer is read as a new question.
+YES = frozenset(
+    {"kyllä", "kylla", "joo", "juu", "hyväksyn", "hyväksyn sen", "ok", "okei", "sopii",
+     "käy", "kyllä käy", "kyllä sopii", "yes", "y", "yes please", "i agree", "agree",
+     "accept", "i accept", "sure", "ok sure", "fine", "ja"}
+)  # fmt: skip
+NO = frozenset(
+    {"ei", "en", "en hyväksy", "ei käy", "ei sovi", "ei kiitos", "en halua", "no",
+     "n", "no thanks", "i don't agree", "i do not agree", "decline", "i decline", "nej"}
+)  # fmt: skip
+
+
+def consent_question(
+    s: Say, privacy_url: str, *, key: str = "consent_text.question"
+) -> OutboundReply:
+    return OutboundReply(
+        text=s.text(key),
+        buttons=(
+            s.button("consent_text.accept", actions.CONSENT_ACCEPT),
+            s.button("consent_text.decline", actions.CONSENT_DECLINE),
+        ),
+        links=(Link(title=s.text("consent_text.privacy_link"), url=privacy_url),),
+        kind=ReplyKind.QUESTION,
+    )
+
+
+def _choice(turn: Turn) -> bool | None:
+    if turn.action == actions.CONSENT_ACCEPT:
+        return True
+    if turn.action == actions.CONSENT_DECLINE:
+        return False
+    if turn.action is None and turn.state.phase is Phase.AWAITING_CONSENT:
+        answer = typed(turn.message.text)
+        if answer in YES:
+            return True
+        if answer in NO:
+            return False
+    return None
+
+
+class ConsentChoice:
+    """The user's answer to the consent question, clicked or typed."""
+
+    name = "consent"
+
+    def matches(self, turn: Turn) -> bool:
+        return _choice(turn) is not None
+
+    async def handle(self, turn: Turn, services: Services) -> Result:
+        s = say(turn, services)
+        if not _choice(turn):
+            state = turn.state.to(Phase.DECLINED, handover_pending=False)
+            return Result(replies=(s.reply("consent_text.declined"),), state=state)
+        if turn.consented:
+            return Result(
+                replies=(s.reply("consent_text.already"),), state=turn.state.to(Phase.ACTIVE)
+            )
+        user = await services.session.record_consent(
+            sender=turn.message.sender,
+            address=turn.message.address,
+            text_version=s.text("consent.version"),
+            text_fingerprint=services.texts.version(turn.lang, "consent_text.question"),
+            lang=turn.lang,
+            at=turn.now,
+        )
+        accepted = replace(turn, user=user, state=turn.state.to(Phase.ACTIVE))
+        if turn.state.handover_pending:
+            return await start_handover(accepted, services)
+        return Result(replies=(s.reply("consent_text.accepted"),), state=accepted.state)
+
+
+class FirstContact:
+    """The first message of a conversation: greet, serve the message, ask for consent.
+
+    Answers never wait for consent; storing does. A user who consented in an
+    earlier conversation is not asked again.
+    """
+
+    name = "first-contact"
+
+    def __init__(self, routed: Sequence[Handler], fallback: Handler) -> None:
+        self._routed = tuple(routed)
+        self._fallback = fallback
+
+    def matches(self, turn: Turn) -> bool:
+        return True
+
+    async def handle(self, turn: Turn, services: Services) -> Result:
+        inner = next((h for h in self._routed if h.matches(turn)), self._fallback)
+        result = await inner.handle(turn, services)
+        if turn.consented:
+            phase = Phase.ACTIVE if result.state.phase is Phase.NEW else result.state.phase
+            return replace(result, state=result.state.to(phase))
+        s = say(turn, services)
+        greeting = s.reply("greeting")
+        replies = (greeting, *result.replies)
+        if not result.asks_consent:
+            replies = (*replies, consent_question(s, services.settings.privacy_url))
+        phase = Phase.AWAITING_CONSENT if result.state.phase is Phase.NEW else result.state.phase
+        return replace(result, replies=replies, state=result.state.to(phase), asks_consent=True)

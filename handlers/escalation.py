@@ -1,0 +1,56 @@
+"""Hand-over to a person: a request for one, a problem report, an unhelpful answer.
+
+A human case needs the user's data, so without consent the bot asks for it
+first and remembers that the hand-over is waiting.
+"""
+
+from __future__ import annotations
+
+from bot.contract import Button, Link, OutboundReply, ReplyKind
+from bot.state import Phase
+from handlers import actions
+from handlers.base import Result, Services, Turn, say
+from knowledge.router import Outcome
+
+
+async def start_handover(turn: Turn, services: Services) -> Result:
+    """Begin the hand-over for a consented user (the agent queue takes it from here)."""
+    s = say(turn, services)
+    return Result(
+        replies=(s.reply("escalation.coming", kind=ReplyKind.NOTICE),),
+        state=turn.state.to(Phase.ACTIVE, handover_pending=False),
+    )
+
+
+def ask_consent_for_handover(turn: Turn, services: Services) -> Result:
+    s = say(turn, services)
+    question = OutboundReply(
+        text=s.text("consent_text.needed_for_handover"),
+        buttons=(
+            Button(s.text("consent_text.accept"), actions.CONSENT_ACCEPT),
+            Button(s.text("consent_text.decline"), actions.CONSENT_DECLINE),
+        ),
+        links=(Link(s.text("consent_text.privacy_link"), services.settings.privacy_url),),
+        kind=ReplyKind.QUESTION,
+    )
+    return Result(
+        replies=(question,),
+        state=turn.state.to(Phase.AWAITING_CONSENT, handover_pending=True),
+        asks_consent=True,
+    )
+
+
+class Escalate:
+    name = "escalate"
+
+    def matches(self, turn: Turn) -> bool:
+        if turn.action == actions.HANDOVER:
+            return True
+        if actions.article_of(turn.action, actions.HELPFUL_NO):
+            return True
+        return turn.route is not None and turn.route.outcome is Outcome.ESCALATE
+
+    async def handle(self, turn: Turn, services: Services) -> Result:
+        if not turn.consented:
+            return ask_consent_for_handover(turn, services)
+        return await start_handover(turn, services)

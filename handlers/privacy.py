@@ -1,0 +1,106 @@
+"""The user's own data: withdraw consent, export, erase (erasure asks first)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.contract import OutboundReply, ReplyKind
+from bot.ports import Direction, UserExport
+from bot.state import Phase
+from handlers import actions
+from handlers.base import Result, Say, Services, Turn, say, typed
+from handlers.consent import NO, YES
+from knowledge.router import Outcome
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+RECENT = 5
+
+
+def _when(at: datetime, lang: str) -> str:
+    local = at.astimezone(HELSINKI)
+    return local.strftime("%-d.%-m.%Y klo %H.%M" if lang == "fi" else "%-d %b %Y %H:%M")
+
+
+def export_summary(data: UserExport, s: Say) -> str:
+    unknown = s.text("privacy.unknown")
+    consent = data.user.consent
+    summary = s.text(
+        "privacy.export",
+        name=data.user.name or unknown,
+        email=data.user.email or unknown,
+        consented=_when(consent.given_at, s.lang) if consent else unknown,
+        conversations=data.conversations,
+        messages=len(data.messages),
+    )
+    mine = [m for m in data.messages if m.direction is Direction.CUSTOMER][-RECENT:]
+    if not mine:
+        return summary
+    lines = "\n".join(f"- {_when(m.at, s.lang)}: {m.text}" for m in mine)
+    return f"{summary}\n\n{s.text('privacy.export_recent')}\n{lines}"
+
+
+def _erase_question(s: Say) -> OutboundReply:
+    return OutboundReply(
+        text=s.text("privacy.erase_confirm"),
+        buttons=(s.button("privacy.erase_yes", actions.ERASE_YES),
+                 s.button("privacy.erase_no", actions.ERASE_NO)),
+        kind=ReplyKind.QUESTION,
+    )  # fmt: skip
+
+
+class PrivacyRequest:
+    name = "privacy"
+
+    def matches(self, turn: Turn) -> bool:
+        if turn.action == actions.ERASE_ASK:
+            return True
+        return turn.route is not None and turn.route.outcome is Outcome.PRIVACY
+
+    async def handle(self, turn: Turn, services: Services) -> Result:
+        s = say(turn, services)
+        action = "erase" if turn.action == actions.ERASE_ASK else (turn.route and turn.route.action)
+        user = turn.user
+        if user is None:
+            state = turn.state.to(turn.resting_phase, handover_pending=False)
+            return Result(replies=(s.reply("privacy.nothing_stored"),), state=state)
+        if action == "erase":
+            question = _erase_question(s)
+            return Result(replies=(question,), state=turn.state.to(Phase.CONFIRM_ERASE))
+        if action == "export":
+            data = await services.session.export(user.id)
+            reply = OutboundReply(text=export_summary(data, s))
+            return Result(replies=(reply,), state=turn.state.to(turn.resting_phase))
+        if user.consented:
+            await services.session.withdraw_consent(user.id, turn.now)
+        reply = OutboundReply(
+            text=s.text("privacy.withdrawn"),
+            buttons=(s.button("privacy.erase_button", actions.ERASE_ASK),),
+        )
+        state = turn.state.to(Phase.DECLINED, handover_pending=False)
+        return Result(replies=(reply,), state=state, keep_transcript=False)
+
+
+def _confirmation(turn: Turn) -> bool | None:
+    if turn.action == actions.ERASE_YES:
+        return True
+    if turn.action == actions.ERASE_NO:
+        return False
+    answer = typed(turn.message.text) if turn.action is None else ""
+    return True if answer in YES else False if answer in NO else None
+
+
+class EraseConfirmation:
+    name = "erase-confirmation"
+
+    def matches(self, turn: Turn) -> bool:
+        return turn.state.phase is Phase.CONFIRM_ERASE and _confirmation(turn) is not None
+
+    async def handle(self, turn: Turn, services: Services) -> Result:
+        s = say(turn, services)
+        if not _confirmation(turn) or turn.user is None:
+            reply = s.reply("privacy.erase_cancelled")
+            return Result(replies=(reply,), state=turn.state.to(turn.resting_phase))
+        await services.session.erase(turn.user.id)
+        state = turn.state.to(Phase.DECLINED, handover_pending=False)
+        return Result(replies=(s.reply("privacy.erased"),), state=state, keep_transcript=False)

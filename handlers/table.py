@@ -1,0 +1,41 @@
+"""Which handlers serve which phase, in order: the whole conversation on one screen.
+
+The first handler whose ``matches()`` holds takes the turn; if none does, the
+fallback does (the explicit unhandled path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from bot.state import Phase
+from handlers.answer import Helpful, KnowledgeAnswer, NoAnswer
+from handlers.base import Handler
+from handlers.consent import ConsentChoice, FirstContact
+from handlers.escalation import Escalate
+from handlers.fallback import Fallback
+from handlers.privacy import EraseConfirmation, PrivacyRequest
+from handlers.scope import OutOfScope
+from handlers.service_info import ServiceFeedback, ServiceInfo
+
+FALLBACK = Fallback()
+
+# Serve a message by what it asks (its route) or which button it clicked.
+ROUTED: tuple[Handler, ...] = (
+    PrivacyRequest(),
+    ServiceFeedback(),
+    ServiceInfo(),
+    OutOfScope(),
+    Escalate(),
+    Helpful(),
+    KnowledgeAnswer(),
+    NoAnswer(),
+)
+
+PHASES: Mapping[Phase, Sequence[Handler]] = {
+    Phase.NEW: (FirstContact(ROUTED, FALLBACK),),
+    Phase.AWAITING_CONSENT: (ConsentChoice(), *ROUTED),
+    Phase.DECLINED: (ConsentChoice(), *ROUTED),
+    Phase.ACTIVE: (ConsentChoice(), *ROUTED),
+    Phase.CONFIRM_ERASE: (EraseConfirmation(), ConsentChoice(), *ROUTED),
+}
