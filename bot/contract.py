@@ -147,3 +147,56 @@ def pick_button(replies: Sequence[OutboundReply], typed: str) -> str | None:
     if choice.isdigit() and 1 <= int(choice) <= len(buttons):
         return buttons[int(choice) - 1].value
     return None
+
+
+# --- The agents' side: what a channel shows agents about a case ----------------
+
+
+@dataclass(frozen=True, slots=True)
+class CaseCard:
+    """The agents' view of one case, as any agent surface draws it."""
+
+    case_id: int
+    state: str
+    urgency: int
+    product: str
+    version: str | None
+    organisation: str | None
+    customer: str | None
+    entitlement: str
+    summary: str
+    arrived_at: datetime
+    due_at: datetime
+    holder: str | None = None
+    holder_name: str | None = None
+    existing_reference: str | None = None
+    resolution: str | None = None
+
+
+class DeskEventKind(StrEnum):
+    CASE_OPENED = "case_opened"
+    CASE_CHANGED = "case_changed"
+    CUSTOMER_SAID = "customer_said"
+    DUE_SOON = "due_soon"
+    NOTICE = "notice"
+
+
+@dataclass(frozen=True, slots=True)
+class DeskEvent:
+    """Something agents must see: a new or changed case, a customer's words, an alert.
+
+    ``lines`` are ready-made texts in the agents' language (the transcript of a
+    new case, the customer's message, the alert); the card says which case.
+    """
+
+    kind: DeskEventKind
+    card: CaseCard
+    lines: tuple[str, ...] = ()
+
+
+@runtime_checkable
+class AgentSurface(Protocol):
+    """A channel that draws desk events natively (Slack's agents' channel, say)."""
+
+    async def show(self, address: ReplyAddress, event: DeskEvent) -> None:
+        """Draw the event; raise :class:`DeliveryError` if it cannot be drawn now."""

@@ -6,13 +6,14 @@ the composition root wires the two together.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from bot.contract import ReplyAddress, Sender
+from bot.contract import CaseCard, DeskEvent, OutboundReply, ReplyAddress, Sender
 from bot.state import ConversationState
 
 
@@ -92,7 +93,72 @@ class UserExport:
         }
 
 
-class ConversationSession(Protocol):
+# --- The hand-over ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewCase:
+    """Everything a case is opened with; the engine fills it from the draft."""
+
+    user_id: int
+    organisation_id: int | None
+    organisation_name: str | None
+    entitlement: str
+    product: str
+    version: str | None
+    urgency: int
+    description: str
+    existing_reference: str | None
+    lang: str
+    customer_channel: str
+    customer_address: ReplyAddress
+    arrived_at: datetime
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A message to store in the outbox, for a customer or an agent surface."""
+
+    address: ReplyAddress
+    recipient: str
+    replies: tuple[OutboundReply, ...] = ()
+    event: DeskEvent | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    address: ReplyAddress
+    attempts: int
+    replies: tuple[OutboundReply, ...]
+    event: DeskEvent | None
+
+
+@dataclass(frozen=True, slots=True)
+class TakeResult:
+    won: bool
+    card: CaseCard | None
+    holder: str | None = None
+    holder_name: str | None = None
+
+
+class CaseSession(Protocol):
+    """The hand-over's part of a conversation's unit of work."""
+
+    async def open_case(
+        self, case: NewCase, *, announce: Sequence[Delivery]
+    ) -> tuple[CaseCard, int]:
+        """Store the case with the transcript so far and the agents' alerts, atomically;
+        returns its card and its place in the queue."""
+
+    async def deliver(self, deliveries: Sequence[Delivery], *, case_id: int | None) -> None:
+        """Store messages in the outbox, in this conversation's transaction."""
+
+    async def case_card(self, case_id: int) -> CaseCard | None: ...
+
+
+class ConversationSession(CaseSession, Protocol):
     """One conversation's unit of work, taken under its lock; commits on clean exit."""
 
     @property
@@ -140,3 +206,71 @@ class Storage(Protocol):
     async def export_user(self, user_id: int) -> UserExport: ...
 
     async def erase_user(self, user_id: int) -> None: ...
+
+
+class Cases(Protocol):
+    """The agents' side of cases; every call is its own transaction."""
+
+    async def queue(self) -> list[CaseCard]:
+        """Open cases (queued and taken) by urgency, then arrival."""
+
+    async def card(self, case_id: int) -> CaseCard | None: ...
+
+    async def customer(self, case_id: int) -> tuple[ReplyAddress, str, int] | None:
+        """The customer's reply address, language and user id for a case."""
+
+    async def take(
+        self,
+        case_id: int,
+        *,
+        agent: str,
+        name: str,
+        at: datetime,
+        deliveries: Callable[[CaseCard], Sequence[Delivery]],
+    ) -> TakeResult:
+        """Give the case to the agent unless someone holds it; exactly one racer wins."""
+
+    async def change(
+        self,
+        case_id: int,
+        *,
+        agent: str,
+        at: datetime,
+        changes: Mapping[str, object],
+        log: tuple[Direction, str] | None,
+        deliveries: Callable[[CaseCard], Sequence[Delivery]],
+    ) -> CaseCard | None:
+        """Change a case the agent holds (or any open case when ``agent`` is empty),
+        log to its transcript and store the resulting messages, in one transaction."""
+
+    async def claim_due_alerts(
+        self,
+        *,
+        due_before: datetime,
+        at: datetime,
+        deliveries: Callable[[CaseCard], Sequence[Delivery]],
+    ) -> int:
+        """Mark queued cases whose target is near as alerted, once across processes."""
+
+    async def transcript(self, case_id: int) -> list[StoredMessage]: ...
+
+
+class Outbox(Protocol):
+    async def claim(
+        self,
+        channel: str,
+        *,
+        address: str | None,
+        at: datetime,
+        lease_seconds: float,
+        limit: int = 20,
+    ) -> list[OutboxItem]:
+        """Lease due undelivered items, so no other process delivers them meanwhile."""
+
+    async def delivered(self, item_id: int, at: datetime) -> None: ...
+
+    async def retry(self, item_id: int, *, at: datetime, error: str) -> None: ...
+
+    async def failed(self, item_id: int, *, at: datetime, error: str) -> None: ...
+
+    async def pending(self) -> int: ...

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
-from enum import StrEnum
+import json
+from dataclasses import asdict, dataclass, replace
+from enum import IntEnum, StrEnum
 
 
 class Phase(StrEnum):
@@ -15,6 +16,38 @@ class Phase(StrEnum):
     DECLINED = "declined"
     ACTIVE = "active"
     CONFIRM_ERASE = "confirm_erase"
+    HANDOVER_PRODUCT = "handover_product"
+    HANDOVER_URGENCY = "handover_urgency"
+    HANDOVER_DESCRIPTION = "handover_description"
+    HANDOVER_EXISTING = "handover_existing"
+    HANDOVER_REFERENCE = "handover_reference"
+    QUEUED = "queued"
+    WITH_AGENT = "with_agent"
+
+
+HANDOVER_PHASES = frozenset(
+    {Phase.HANDOVER_PRODUCT, Phase.HANDOVER_URGENCY, Phase.HANDOVER_DESCRIPTION,
+     Phase.HANDOVER_EXISTING, Phase.HANDOVER_REFERENCE}
+)  # fmt: skip
+
+
+class Urgency(IntEnum):
+    """Urgency levels; the queue serves lower numbers first (service description 1.5)."""
+
+    PRODUCTION_STOPPED = 1
+    SERIOUSLY_HINDERED = 2
+    NORMAL = 3
+    QUESTION = 4
+
+
+class CaseState(StrEnum):
+    QUEUED = "queued"
+    TAKEN = "taken"
+    RETURNED = "returned"
+    CLOSED = "closed"
+
+
+OPEN_CASE_STATES = (CaseState.QUEUED, CaseState.TAKEN)
 
 
 def conversation_key(channel: str, conversation_id: str) -> str:
@@ -23,11 +56,41 @@ def conversation_key(channel: str, conversation_id: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class HandoverDraft:
+    """What the bot has gathered for an agent so far; stored only after consent."""
+
+    product: str | None = None
+    version: str | None = None
+    urgency: int | None = None
+    description: str | None = None
+    existing: bool | None = None
+    reference: str | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str | None) -> HandoverDraft | None:
+        return cls(**json.loads(raw)) if raw else None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCase:
+    """The conversation's case while it is queued or held by an agent."""
+
+    id: int
+    state: CaseState
+    holder: str | None = None
+    holder_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ConversationState:
-    """What is stored of a conversation before consent: its key, phase and language.
+    """What is stored of a conversation: before consent only its key, phase and language.
 
     ``handover_pending`` remembers that the user asked for a person while
     consent was still missing, so accepting goes straight on to the hand-over.
+    ``case`` is read from the cases table, never saved through the state.
     """
 
     key: str
@@ -35,6 +98,8 @@ class ConversationState:
     phase: Phase = Phase.NEW
     lang: str = "fi"
     handover_pending: bool = False
+    draft: HandoverDraft | None = None
+    case: OpenCase | None = None
 
     def to(self, phase: Phase, **changes: object) -> ConversationState:
-        return replace(self, phase=phase, **changes)
+        return replace(self, phase=phase, **changes)  # type: ignore[arg-type]

@@ -2,147 +2,130 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.contract import ReplyAddress, Sender
+from bot.contract import CaseCard, ReplyAddress, Sender
 from bot.ports import (
-    ConsentRecord,
+    Delivery,
     Direction,
-    StoredMessage,
+    NewCase,
     UserExport,
     UserRecord,
 )
-from bot.state import ConversationState, Phase
+from bot.state import OPEN_CASE_STATES, CaseState, ConversationState, HandoverDraft, OpenCase, Phase
+from storage.cases import add_deliveries, load_card, queue_position
 from storage.db import Database
 from storage.locks import KeyedLocks, advisory_key
-from storage.tables import ConsentRow, ConversationRow, MessageRow, ProcessedMessageRow, UserRow
+from storage.people import erase_user, export_user, insert_ignoring_conflict, load_user, now
+from storage.tables import (
+    CaseRow,
+    ConsentRow,
+    ConversationRow,
+    MessageRow,
+    ProcessedMessageRow,
+    UserRow,
+)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _consent(row: ConsentRow) -> ConsentRecord:
-    return ConsentRecord(
-        text_version=row.text_version,
-        text_fingerprint=row.text_fingerprint,
-        lang=row.lang,
-        given_at=row.given_at,
-        withdrawn_at=row.withdrawn_at,
-    )
-
-
-async def insert_ignoring_conflict(
-    session: AsyncSession, table: Any, values: dict[str, Any]
-) -> bool:
-    """Insert a row unless a unique key already has it; True if this call inserted it."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = await session.execute(insert(table).values(**values).on_conflict_do_nothing())
-    return bool(result.rowcount)
-
-
-async def load_user(session: AsyncSession, user: UserRow) -> UserRecord:
-    latest = (
+async def open_case_of(session: AsyncSession, conversation_id: int) -> CaseRow | None:
+    return (
         (
             await session.execute(
-                select(ConsentRow)
-                .where(ConsentRow.user_id == user.id)
-                .order_by(ConsentRow.given_at.desc(), ConsentRow.id.desc())
+                select(CaseRow)
+                .where(
+                    CaseRow.conversation_id == conversation_id,
+                    CaseRow.state.in_([s.value for s in OPEN_CASE_STATES]),
+                )
+                .order_by(CaseRow.id.desc())
                 .limit(1)
             )
         )
         .scalars()
         .first()
     )
-    assert user.id is not None
-    return UserRecord(
-        id=user.id,
-        channel=user.channel,
-        external_id=user.external_id,
-        name=user.name,
-        email=user.email,
-        consent=_consent(latest) if latest else None,
-    )
-
-
-async def export_user(session: AsyncSession, user_id: int) -> UserExport:
-    user = await session.get(UserRow, user_id)
-    if user is None:
-        raise LookupError(f"no user {user_id}")
-    consents = (
-        (
-            await session.execute(
-                select(ConsentRow).where(ConsentRow.user_id == user_id).order_by(ConsentRow.id)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    conversations = (
-        await session.execute(
-            select(func.count())
-            .select_from(ConversationRow)
-            .where(ConversationRow.user_id == user_id)
-        )
-    ).scalar_one()
-    messages = (
-        (
-            await session.execute(
-                select(MessageRow).where(MessageRow.user_id == user_id).order_by(MessageRow.id)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    return UserExport(
-        user=await load_user(session, user),
-        consents=tuple(_consent(c) for c in consents),
-        conversations=int(conversations),
-        messages=tuple(
-            StoredMessage(at=m.created_at, direction=Direction(m.direction), text=m.text)
-            for m in messages
-        ),
-    )
-
-
-async def erase_user(session: AsyncSession, user_id: int) -> None:
-    """Delete the user and everything that carries their id, name, email or words."""
-    conversation_ids = select(ConversationRow.id).where(ConversationRow.user_id == user_id)
-    await session.execute(
-        delete(MessageRow).where(
-            or_(MessageRow.user_id == user_id, MessageRow.conversation_id.in_(conversation_ids))
-        )
-    )
-    await session.execute(delete(ConversationRow).where(ConversationRow.user_id == user_id))
-    await session.execute(delete(ConsentRow).where(ConsentRow.user_id == user_id))
-    await session.execute(delete(UserRow).where(UserRow.id == user_id))
 
 
 class SqlConversationSession:
     """One conversation's unit of work inside one database transaction."""
 
-    def __init__(self, session: AsyncSession, row: ConversationRow) -> None:
+    def __init__(self, session: AsyncSession, row: ConversationRow, case: CaseRow | None) -> None:
         self._session = session
         self._row = row
+        self._case = case
 
     @property
     def state(self) -> ConversationState:
+        phase = Phase(self._row.phase)
+        case = None
+        if self._case is not None:
+            assert self._case.id is not None
+            case = OpenCase(
+                id=self._case.id,
+                state=CaseState(self._case.state),
+                holder=self._case.holder,
+                holder_name=self._case.holder_name,
+            )
+            phase = Phase.WITH_AGENT if case.state is CaseState.TAKEN else Phase.QUEUED
+        elif phase in (Phase.QUEUED, Phase.WITH_AGENT):
+            phase = Phase.ACTIVE  # the case was closed or handed back since the last turn
         return ConversationState(
             key=self._row.key,
             channel=self._row.channel,
-            phase=Phase(self._row.phase),
+            phase=phase,
             lang=self._row.lang,
             handover_pending=self._row.handover_pending,
+            draft=HandoverDraft.from_json(self._row.draft),
+            case=case,
         )
+
+    async def open_case(
+        self, case: NewCase, *, announce: Sequence[Delivery]
+    ) -> tuple[CaseCard, int]:
+        row = CaseRow(
+            conversation_id=self.conversation_id,
+            user_id=case.user_id,
+            organisation_id=case.organisation_id,
+            organisation_name=case.organisation_name,
+            entitlement=case.entitlement,
+            product=case.product,
+            version=case.version,
+            urgency=case.urgency,
+            description=case.description,
+            existing_reference=case.existing_reference,
+            state=CaseState.QUEUED.value,
+            lang=case.lang,
+            customer_channel=case.customer_channel,
+            customer_address=case.customer_address.payload,
+            arrived_at=case.arrived_at,
+            due_at=case.due_at,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        assert row.id is not None
+        # The transcript so far goes with the case, in the same transaction.
+        await self._session.execute(
+            update(MessageRow)
+            .where(MessageRow.conversation_id == self.conversation_id, MessageRow.case_id.is_(None))
+            .values(case_id=row.id)
+        )
+        self._case = row
+        card = await load_card(self._session, row.id)
+        assert card is not None
+        add_deliveries(self._session, announce, case_id=row.id, at=case.arrived_at)
+        await self._session.flush()
+        return card, await queue_position(self._session, row)
+
+    async def deliver(self, deliveries: Sequence[Delivery], *, case_id: int | None) -> None:
+        add_deliveries(self._session, deliveries, case_id=case_id, at=now())
+        await self._session.flush()
+
+    async def case_card(self, case_id: int) -> CaseCard | None:
+        return await load_card(self._session, case_id)
 
     @property
     def conversation_id(self) -> int:
@@ -153,14 +136,15 @@ class SqlConversationSession:
         return await insert_ignoring_conflict(
             self._session,
             ProcessedMessageRow,
-            {"channel": channel, "message_id": message_id, "processed_at": _now()},
+            {"channel": channel, "message_id": message_id, "processed_at": now()},
         )
 
     async def save(self, state: ConversationState) -> None:
         self._row.phase = state.phase.value
         self._row.lang = state.lang
         self._row.handover_pending = state.handover_pending
-        self._row.updated_at = _now()
+        self._row.draft = state.draft.to_json() if state.draft else None
+        self._row.updated_at = now()
         self._session.add(self._row)
         await self._session.flush()
 
@@ -178,7 +162,7 @@ class SqlConversationSession:
         )
         return await load_user(self._session, row) if row else None
 
-    async def record_consent(
+    async def recordconsent_of(
         self,
         *,
         sender: Sender,
@@ -221,7 +205,7 @@ class SqlConversationSession:
         await self._session.flush()
         return await load_user(self._session, row)
 
-    async def withdraw_consent(self, user_id: int, at: datetime) -> None:
+    async def withdrawconsent_of(self, user_id: int, at: datetime) -> None:
         consents = (
             (
                 await self._session.execute(
@@ -243,6 +227,7 @@ class SqlConversationSession:
             MessageRow(
                 conversation_id=self.conversation_id,
                 user_id=user_id,
+                case_id=self._case.id if self._case is not None else None,
                 direction=direction.value,
                 text=text,
                 created_at=at,
@@ -262,13 +247,14 @@ class SqlConversationSession:
             channel=self._row.channel,
             phase=self._row.phase,
             lang=self._row.lang,
-            created_at=_now(),
-            updated_at=_now(),
+            created_at=now(),
+            updated_at=now(),
         )
         self._session.expunge_all()
         self._session.add(fresh)
         await self._session.flush()
         self._row = fresh
+        self._case = None
 
 
 class SqlStorage:
@@ -293,18 +279,19 @@ class SqlStorage:
                 .first()
             )
             if row is None:
-                now = _now()
+                started = now()
                 row = ConversationRow(
                     key=key,
                     channel=channel,
                     phase=Phase.NEW.value,
                     lang=lang,
-                    created_at=now,
-                    updated_at=now,
+                    created_at=started,
+                    updated_at=started,
                 )
                 session.add(row)
                 await session.flush()
-            yield SqlConversationSession(session, row)
+            assert row.id is not None
+            yield SqlConversationSession(session, row, await open_case_of(session, row.id))
 
     async def users_by_email(self, email: str) -> list[UserRecord]:
         async with self.database.sessions() as session:

@@ -1,0 +1,314 @@
+"""Cases, the agent queue and the outbox on SQLAlchemy.
+
+Races are settled by conditional updates (``UPDATE … WHERE state = 'queued'``),
+which are atomic on SQLite and PostgreSQL alike: of two agents taking one case,
+exactly one row update succeeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.codec import decode, encode
+from bot.contract import CaseCard, ReplyAddress
+from bot.ports import Delivery, Direction, OutboxItem, StoredMessage, TakeResult
+from bot.state import OPEN_CASE_STATES, CaseState
+from storage.db import Database
+from storage.tables import CaseRow, MessageRow, OutboxRow, UserRow
+
+SUMMARY_LENGTH = 140
+
+
+def card_of(row: CaseRow, customer: str | None) -> CaseCard:
+    assert row.id is not None
+    summary = " ".join(row.description.split())
+    if len(summary) > SUMMARY_LENGTH:
+        summary = summary[: SUMMARY_LENGTH - 1].rstrip() + "…"
+    return CaseCard(
+        case_id=row.id,
+        state=row.state,
+        urgency=row.urgency,
+        product=row.product,
+        version=row.version,
+        organisation=row.organisation_name,
+        customer=customer,
+        entitlement=row.entitlement,
+        summary=summary,
+        arrived_at=row.arrived_at,
+        due_at=row.due_at,
+        holder=row.holder,
+        holder_name=row.holder_name,
+        existing_reference=row.existing_reference,
+        resolution=row.resolution,
+    )
+
+
+async def load_card(session: AsyncSession, case_id: int) -> CaseCard | None:
+    found = (
+        await session.execute(
+            select(CaseRow, UserRow)
+            .join(UserRow, UserRow.id == CaseRow.user_id)
+            .where(CaseRow.id == case_id)
+        )
+    ).first()
+    if found is None:
+        return None
+    case, user = found
+    return card_of(case, user.name or user.email)
+
+
+def add_deliveries(
+    session: AsyncSession, deliveries: Sequence[Delivery], *, case_id: int | None, at: datetime
+) -> None:
+    for delivery in deliveries:
+        session.add(
+            OutboxRow(
+                channel=delivery.address.channel,
+                address=delivery.address.payload,
+                recipient=delivery.recipient,
+                case_id=case_id,
+                payload=encode(delivery.replies, delivery.event),
+                created_at=at,
+                next_attempt_at=at,
+            )
+        )
+
+
+def queue_order() -> tuple[object, ...]:
+    return (CaseRow.urgency, CaseRow.arrived_at, CaseRow.id)
+
+
+async def queue_position(session: AsyncSession, case: CaseRow) -> int:
+    """1 + the queued cases served before this one (urgency first, then arrival)."""
+    ahead = (
+        await session.execute(
+            select(CaseRow.id).where(
+                CaseRow.state == CaseState.QUEUED.value,
+                CaseRow.id != case.id,
+                (CaseRow.urgency < case.urgency)
+                | and_(CaseRow.urgency == case.urgency, CaseRow.arrived_at < case.arrived_at)
+                | and_(
+                    CaseRow.urgency == case.urgency,
+                    CaseRow.arrived_at == case.arrived_at,
+                    CaseRow.id < case.id,
+                ),
+            )
+        )
+    ).all()
+    return len(ahead) + 1
+
+
+class SqlCases:
+    """The :class:`bot.ports.Cases` port."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def queue(self) -> list[CaseCard]:
+        async with self.database.sessions() as session:
+            rows = (
+                await session.execute(
+                    select(CaseRow, UserRow)
+                    .join(UserRow, UserRow.id == CaseRow.user_id)
+                    .where(CaseRow.state.in_([s.value for s in OPEN_CASE_STATES]))
+                    .order_by(*queue_order())
+                )
+            ).all()
+            return [card_of(case, user.name or user.email) for case, user in rows]
+
+    async def card(self, case_id: int) -> CaseCard | None:
+        async with self.database.sessions() as session:
+            return await load_card(session, case_id)
+
+    async def customer(self, case_id: int) -> tuple[ReplyAddress, str, int] | None:
+        async with self.database.sessions() as session:
+            row = await session.get(CaseRow, case_id)
+            if row is None:
+                return None
+            address = ReplyAddress(channel=row.customer_channel, payload=row.customer_address)
+            return address, row.lang, row.user_id
+
+    async def take(
+        self,
+        case_id: int,
+        *,
+        agent: str,
+        name: str,
+        at: datetime,
+        deliveries: Callable[[CaseCard], Sequence[Delivery]],
+    ) -> TakeResult:
+        async with self.database.sessions() as session, session.begin():
+            taken = await session.execute(
+                update(CaseRow)
+                .where(CaseRow.id == case_id, CaseRow.state == CaseState.QUEUED.value)
+                .values(state=CaseState.TAKEN.value, holder=agent, holder_name=name, taken_at=at)
+            )
+            card = await load_card(session, case_id)
+            if not taken.rowcount or card is None:
+                return TakeResult(
+                    won=False,
+                    card=card,
+                    holder=card.holder if card else None,
+                    holder_name=card.holder_name if card else None,
+                )
+            add_deliveries(session, deliveries(card), case_id=case_id, at=at)
+            return TakeResult(won=True, card=card, holder=agent, holder_name=name)
+
+    async def change(
+        self,
+        case_id: int,
+        *,
+        agent: str,
+        at: datetime,
+        changes: Mapping[str, object],
+        log: tuple[Direction, str] | None,
+        deliveries: Callable[[CaseCard], Sequence[Delivery]],
+    ) -> CaseCard | None:
+        async with self.database.sessions() as session, session.begin():
+            condition = [
+                CaseRow.id == case_id,
+                CaseRow.state.in_([s.value for s in OPEN_CASE_STATES]),
+            ]
+            if agent:
+                condition.append(CaseRow.holder == agent)
+            changed = await session.execute(update(CaseRow).where(*condition).values(**changes))
+            if not changed.rowcount:
+                return None
+            row = await session.get(CaseRow, case_id)
+            assert row is not None
+            await session.refresh(row)
+            if log is not None:
+                direction, text = log
+                session.add(MessageRow(conversation_id=row.conversation_id, user_id=row.user_id,
+                                       case_id=case_id, direction=direction.value, text=text,
+                                       created_at=at))  # fmt: skip
+            card = await load_card(session, case_id)
+            assert card is not None
+            add_deliveries(session, deliveries(card), case_id=case_id, at=at)
+            return card
+
+    async def claim_due_alerts(
+        self,
+        *,
+        due_before: datetime,
+        at: datetime,
+        deliveries: Callable[[CaseCard], Sequence[Delivery]],
+    ) -> int:
+        async with self.database.sessions() as session, session.begin():
+            candidates = (
+                (
+                    await session.execute(
+                        select(CaseRow.id).where(
+                            CaseRow.state == CaseState.QUEUED.value,
+                            CaseRow.due_alert_sent_at.is_(None),
+                            CaseRow.due_at <= due_before,
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            sent = 0
+            for case_id in candidates:
+                claimed = await session.execute(
+                    update(CaseRow)
+                    .where(CaseRow.id == case_id, CaseRow.due_alert_sent_at.is_(None))
+                    .values(due_alert_sent_at=at)
+                )
+                card = await load_card(session, case_id)
+                if claimed.rowcount and card is not None:
+                    add_deliveries(session, deliveries(card), case_id=case_id, at=at)
+                    sent += 1
+            return sent
+
+    async def transcript(self, case_id: int) -> list[StoredMessage]:
+        async with self.database.sessions() as session:
+            rows = (
+                (
+                    await session.execute(
+                        select(MessageRow)
+                        .where(MessageRow.case_id == case_id)
+                        .order_by(MessageRow.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            return [StoredMessage(at=m.created_at, direction=Direction(m.direction), text=m.text)
+                    for m in rows]  # fmt: skip
+
+
+class SqlOutbox:
+    """The :class:`bot.ports.Outbox` port: leases instead of long transactions."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def claim(
+        self,
+        channel: str,
+        *,
+        address: str | None,
+        at: datetime,
+        lease_seconds: float,
+        limit: int = 20,
+    ) -> list[OutboxItem]:
+        async with self.database.sessions() as session, session.begin():
+            query = select(OutboxRow).where(
+                OutboxRow.channel == channel,
+                OutboxRow.delivered_at.is_(None),
+                OutboxRow.failed_at.is_(None),
+                OutboxRow.next_attempt_at <= at,
+            )
+            if address is not None:
+                query = query.where(OutboxRow.address == address)
+            rows = (
+                (await session.execute(query.order_by(OutboxRow.id).limit(limit))).scalars().all()
+            )
+            leased: list[OutboxItem] = []
+            until = at + timedelta(seconds=lease_seconds)
+            for row in rows:
+                claimed = await session.execute(
+                    update(OutboxRow)
+                    .where(OutboxRow.id == row.id, OutboxRow.next_attempt_at == row.next_attempt_at,
+                           OutboxRow.delivered_at.is_(None))
+                    .values(next_attempt_at=until, attempts=OutboxRow.attempts + 1)
+                )  # fmt: skip
+                if claimed.rowcount:
+                    replies, event = decode(row.payload)
+                    assert row.id is not None
+                    leased.append(
+                        OutboxItem(
+                            id=row.id,
+                            address=ReplyAddress(channel=row.channel, payload=row.address),
+                            attempts=row.attempts + 1,
+                            replies=replies,
+                            event=event,
+                        )
+                    )
+            return leased
+
+    async def _set(self, item_id: int, **values: object) -> None:
+        async with self.database.sessions() as session, session.begin():
+            await session.execute(update(OutboxRow).where(OutboxRow.id == item_id).values(**values))
+
+    async def delivered(self, item_id: int, at: datetime) -> None:
+        await self._set(item_id, delivered_at=at, error=None)
+
+    async def retry(self, item_id: int, *, at: datetime, error: str) -> None:
+        await self._set(item_id, next_attempt_at=at, error=error[:500])
+
+    async def failed(self, item_id: int, *, at: datetime, error: str) -> None:
+        await self._set(item_id, failed_at=at, error=error[:500])
+
+    async def pending(self) -> int:
+        async with self.database.sessions() as session:
+            rows = await session.execute(
+                select(OutboxRow.id).where(OutboxRow.delivered_at.is_(None),
+                                           OutboxRow.failed_at.is_(None))
+            )  # fmt: skip
+            return len(rows.all())
