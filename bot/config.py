@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -19,6 +19,13 @@ class Settings:
     sales_contact: str = "http://www.econocap.com"
     default_language: str = "fi"
     service_hours_file: str | None = None
+    # Slack (docs/slack.md). Secrets stay out of repr so a logged Settings leaks nothing.
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_api_base_url: str | None = None
+    slack_agent_channel: str | None = None
+    slack_team_id: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -31,4 +38,10 @@ class Settings:
             support_email=env.get("SUPPORTBOT_EMAIL", cls.support_email),
             sales_contact=env.get("SUPPORTBOT_SALES_CONTACT", cls.sales_contact),
             service_hours_file=env.get("SUPPORTBOT_SERVICE_HOURS_FILE") or None,
+            slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
+            slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+            slack_app_token=env.get("SLACK_APP_TOKEN") or None,
+            slack_api_base_url=env.get("SLACK_API_BASE_URL") or None,
+            slack_agent_channel=env.get("SLACK_AGENT_CHANNEL") or None,
+            slack_team_id=env.get("SLACK_TEAM_ID") or None,
         )
