@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 
@@ -30,13 +30,15 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
+        # With slots=True, cls.<field> is a slot descriptor, not the default.
+        defaults = {f.name: f.default for f in fields(cls)}
         data_dir = Path(env.get("SUPPORTBOT_DATA_DIR", "data"))
         return cls(
             database_url=env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'supportbot.db'}",
-            privacy_url=env.get("SUPPORTBOT_PRIVACY_URL", cls.privacy_url),
-            support_phone=env.get("SUPPORTBOT_PHONE", cls.support_phone),
-            support_email=env.get("SUPPORTBOT_EMAIL", cls.support_email),
-            sales_contact=env.get("SUPPORTBOT_SALES_CONTACT", cls.sales_contact),
+            privacy_url=env.get("SUPPORTBOT_PRIVACY_URL", defaults["privacy_url"]),
+            support_phone=env.get("SUPPORTBOT_PHONE", defaults["support_phone"]),
+            support_email=env.get("SUPPORTBOT_EMAIL", defaults["support_email"]),
+            sales_contact=env.get("SUPPORTBOT_SALES_CONTACT", defaults["sales_contact"]),
             service_hours_file=env.get("SUPPORTBOT_SERVICE_HOURS_FILE") or None,
             slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
