@@ -14,9 +14,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import chat, hours, kb, privacy, route
+from bot.cli import chat, customers, hours, kb, privacy, route
 
-COMMANDS = (chat, route, kb, privacy, hours)
+COMMANDS = (chat, route, kb, privacy, hours, customers)
 
 
 def build_parser() -> argparse.ArgumentParser:
