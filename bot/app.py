@@ -4,18 +4,35 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
+from bot.agents import AgentDirectory, DeskRoutes
+from bot.alerts import DueAlerts
 from bot.config import Settings
+from bot.contract import DeskEvent, OutboundReply, ReplyAddress, ReplyKind
+from bot.desk import Desk
+from bot.desk_text import event_text
 from bot.engine import Clock, Engine, EngineParts, utc_now
+from bot.entitlement import load_products
+from bot.hours_text import HoursText
 from bot.i18n import Catalogue
+from bot.outbox import Dispatcher
+from bot.outbox import Route as OutboxRoute
+from bot.ports import Delivery, OutboxItem
+from bot.service_hours import ServiceHours
+from bot.service_hours import load_config as load_hours
+from handlers.base import HandoverKit
 from handlers.table import FALLBACK, PHASES
 from knowledge.language import detect_language
 from knowledge.loader import ARTICLES_DIR, KnowledgeBase, load_knowledge_base
 from knowledge.router import Route, Router
 from knowledge.schema import Article
+from storage.cases import SqlCases, SqlOutbox
 from storage.db import Database
+from storage.register import SqlCustomerRegister
 from storage.repository import SqlStorage
 
 log = logging.getLogger(__name__)
@@ -60,21 +77,66 @@ def _detect(text: str, default: str) -> str:
     return detect_language(text, default=default)
 
 
+def _hours(settings: Settings) -> ServiceHours:
+    config = load_hours(settings.service_hours_file) if settings.service_hours_file else None
+    return ServiceHours(config)
+
+
 @dataclass(slots=True)
 class App:
+    """Everything one bot process runs on, wired together."""
+
     settings: Settings
     database: Database
     storage: SqlStorage
     knowledge: PublishedKnowledge
     engine: Engine
+    texts: Catalogue
+    hours: ServiceHours
+    register: SqlCustomerRegister
+    cases: SqlCases
+    outbox: SqlOutbox
+    desk: Desk
+    routes: DeskRoutes
+    alerts: DueAlerts
+    clock: Clock
+    wakers: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
-    async def start(cls, settings: Settings, *, clock: Clock = utc_now) -> App:
+    async def start(
+        cls,
+        settings: Settings,
+        *,
+        clock: Clock = utc_now,
+        shared_desks: tuple[ReplyAddress, ...] = (),
+    ) -> App:
         """Open (and migrate) the database, load the knowledge base and build the engine."""
         database = await Database.open(settings.database_url)
         storage = SqlStorage(database)
         knowledge = await asyncio.to_thread(PublishedKnowledge)
         texts = Catalogue.load()
+        products = load_products(Path(settings.products_file) if settings.products_file else None)
+        register = SqlCustomerRegister(database, products)
+        if settings.demo and await register.load_sample_if_empty():
+            log.info("sample customer register loaded (demo mode)")
+        hours = _hours(settings)
+        directory = AgentDirectory.parse(settings.agents)
+        routes = DeskRoutes(directory=directory, shared=shared_desks)
+        cases, outbox = SqlCases(database), SqlOutbox(database)
+        wakers: list[Callable[[], None]] = []
+
+        def notify() -> None:
+            for wake in wakers:
+                wake()
+
+        kit = HandoverKit(
+            register=register,
+            products=products,
+            hours=hours,
+            hours_text=HoursText(hours, texts),
+            routes=routes,
+            agent_lang=settings.agent_language,
+        )
         engine = Engine(
             EngineParts(
                 storage=storage,
@@ -85,7 +147,27 @@ class App:
                 settings=settings,
                 detect_language=_detect,
                 clock=clock,
+                hours=kit.hours_text,
+                handover=kit,
+                notify=notify,
             )
+        )
+        desk = Desk(
+            cases=cases,
+            routes=routes,
+            texts=texts,
+            clock=clock,
+            notify=notify,
+            lang=settings.agent_language,
+        )
+        alerts = DueAlerts(
+            cases=cases,
+            routes=routes,
+            texts=texts,
+            clock=clock,
+            notify=notify,
+            lead=timedelta(minutes=settings.alert_lead_minutes),
+            lang=settings.agent_language,
         )
         return cls(
             settings=settings,
@@ -93,7 +175,61 @@ class App:
             storage=storage,
             knowledge=knowledge,
             engine=engine,
+            texts=texts,
+            hours=hours,
+            register=register,
+            cases=cases,
+            outbox=outbox,
+            desk=desk,
+            routes=routes,
+            alerts=alerts,
+            clock=clock,
+            wakers=wakers,
         )
+
+    def dispatcher(self, routes: Mapping[str, OutboxRoute]) -> Dispatcher:
+        """A dispatcher delivering this process's channels; woken after every commit."""
+
+        def desk_text(event: DeskEvent) -> str:
+            return event_text(self.texts, self.settings.agent_language, event, self.clock())
+
+        async def report(item: OutboxItem, error: str) -> None:
+            await self.report_failure(item, error)
+
+        dispatcher = Dispatcher(
+            outbox=self.outbox,
+            routes=routes,
+            desk_text=desk_text,
+            clock=self.clock,
+            on_failure=report,
+        )
+        self.wakers.append(dispatcher.wake)
+        return dispatcher
+
+    async def report_failure(self, item: OutboxItem, error: str) -> None:
+        """Tell the agents that a message could not be delivered (not for their own desk)."""
+        if item.event is not None and item.replies == ():
+            return  # a desk message that failed cannot be reported through the desk
+        case_id = item.event.card.case_id if item.event else None
+        text = self.texts.get(
+            self.settings.agent_language,
+            "desk.delivery_failed",
+            channel=item.address.channel,
+            case=case_id or "?",
+        )
+        await self.outbox_notice(text)
+        log.warning("delivery failure reported channel=%s", item.address.channel)
+
+    async def outbox_notice(self, text: str) -> None:
+        deliveries = [
+            Delivery(
+                address=a,
+                recipient="agents",
+                replies=(OutboundReply(text=text, kind=ReplyKind.NOTICE),),
+            )
+            for a in self.routes.everyone()
+        ]
+        await self.storage.deliver_now(deliveries)
 
     async def close(self) -> None:
         await self.database.close()

@@ -20,7 +20,7 @@ from bot.contract import InboundMessage, OutboundReply, ReplyKind
 from bot.i18n import Catalogue
 from bot.ports import ConversationSession, Direction, Storage
 from bot.state import Phase, conversation_key
-from handlers.base import Handler, HoursInfo, Knowledge, Result, Services, Turn
+from handlers.base import Handler, HandoverKit, HoursInfo, Knowledge, Result, Services, Turn
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,8 @@ class EngineParts:
     detect_language: LanguageDetector
     clock: Clock = utc_now
     hours: HoursInfo | None = None
+    handover: HandoverKit | None = None
+    notify: Callable[[], None] = lambda: None
 
 
 class Engine:
@@ -78,6 +80,7 @@ class Engine:
                     knowledge=parts.knowledge(),
                     settings=parts.settings,
                     hours=parts.hours,
+                    handover=parts.handover,
                 )
                 result = await handler.handle(turn, services)
                 await session.save(result.state)
@@ -91,6 +94,7 @@ class Engine:
                 exc_info=True,
             )
             return [self._apology(lang)]
+        parts.notify()  # the turn may have left messages in the outbox
         log.info(
             "turn handled channel=%s handler=%s phase=%s replies=%d ms=%.1f",
             message.channel,

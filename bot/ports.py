@@ -147,7 +147,7 @@ class CaseSession(Protocol):
     """The hand-over's part of a conversation's unit of work."""
 
     async def open_case(
-        self, case: NewCase, *, announce: Sequence[Delivery]
+        self, case: NewCase, *, announce: Callable[[CaseCard], Sequence[Delivery]]
     ) -> tuple[CaseCard, int]:
         """Store the case with the transcript so far and the agents' alerts, atomically;
         returns its card and its place in the queue."""
@@ -156,6 +156,9 @@ class CaseSession(Protocol):
         """Store messages in the outbox, in this conversation's transaction."""
 
     async def case_card(self, case_id: int) -> CaseCard | None: ...
+
+    async def pending_transcript(self) -> list[StoredMessage]:
+        """This conversation's stored messages that no case has taken yet."""
 
 
 class ConversationSession(CaseSession, Protocol):

@@ -11,10 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from bot.agents import DeskRoutes
 from bot.config import Settings
 from bot.contract import Button, InboundMessage, Link, OutboundReply, ReplyKind
+from bot.entitlement import CustomerRegister, ProductCatalog
+from bot.hours_text import HoursText
 from bot.i18n import Catalogue
 from bot.ports import ConversationSession, UserRecord
+from bot.service_hours import ServiceHours
 from bot.state import ConversationState, Phase
 from knowledge.router import Route
 from knowledge.schema import Article
@@ -64,6 +68,19 @@ class Turn:
 
 
 @dataclass(frozen=True, slots=True)
+class HandoverKit:
+    """What the hand-over needs beyond the conversation: who is entitled, which
+    products exist, when we are open, and where agents are told."""
+
+    register: CustomerRegister
+    products: ProductCatalog
+    hours: ServiceHours
+    hours_text: HoursText
+    routes: DeskRoutes
+    agent_lang: str = "fi"
+
+
+@dataclass(frozen=True, slots=True)
 class Services:
     """What handlers may use during a turn; built by the engine for each turn."""
 
@@ -72,6 +89,7 @@ class Services:
     knowledge: Knowledge
     settings: Settings
     hours: HoursInfo | None = None
+    handover: HandoverKit | None = None
 
 
 @dataclass(frozen=True, slots=True)

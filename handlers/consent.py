@@ -10,17 +10,7 @@ from bot.state import Phase
 from handlers import actions
 from handlers.base import Handler, Result, Say, Services, Turn, say, typed
 from handlers.escalation import start_handover
-
-# Typed answers to the consent question; anything longer is read as a new question.
-YES = frozenset(
-    {"kyllä", "kylla", "joo", "juu", "hyväksyn", "hyväksyn sen", "ok", "okei", "sopii",
-     "käy", "kyllä käy", "kyllä sopii", "yes", "y", "yes please", "i agree", "agree",
-     "accept", "i accept", "sure", "ok sure", "fine", "ja"}
-)  # fmt: skip
-NO = frozenset(
-    {"ei", "en", "en hyväksy", "ei käy", "ei sovi", "ei kiitos", "en halua", "no",
-     "n", "no thanks", "i don't agree", "i do not agree", "decline", "i decline", "nej"}
-)  # fmt: skip
+from handlers.words import NO, YES
 
 
 def consent_question(

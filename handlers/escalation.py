@@ -10,16 +10,13 @@ from bot.contract import Button, Link, OutboundReply, ReplyKind
 from bot.state import Phase
 from handlers import actions
 from handlers.base import Result, Services, Turn, say
+from handlers.handover import advance, prefill
 from knowledge.router import Outcome
 
 
 async def start_handover(turn: Turn, services: Services) -> Result:
-    """Begin the hand-over for a consented user (the agent queue takes it from here)."""
-    s = say(turn, services)
-    return Result(
-        replies=(s.reply("escalation.coming", kind=ReplyKind.NOTICE),),
-        state=turn.state.to(Phase.ACTIVE, handover_pending=False),
-    )
+    """Begin the hand-over for a consented user: gather what is missing, then queue."""
+    return await advance(turn, services, prefill(turn, services))
 
 
 def ask_consent_for_handover(turn: Turn, services: Services) -> Result:

@@ -10,7 +10,7 @@ from bot.ports import Direction, UserExport
 from bot.state import Phase
 from handlers import actions
 from handlers.base import Result, Say, Services, Turn, say, typed
-from handlers.consent import NO, YES
+from handlers.words import NO, YES
 from knowledge.router import Outcome
 
 HELSINKI = ZoneInfo("Europe/Helsinki")

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.state import Phase
+from bot.state import HANDOVER_PHASES, Phase
 from handlers.answer import Helpful, KnowledgeAnswer, NoAnswer
 from handlers.base import Handler
 from handlers.consent import ConsentChoice, FirstContact
 from handlers.escalation import Escalate
 from handlers.fallback import Fallback
+from handlers.handover import HandoverAnswer
 from handlers.privacy import EraseConfirmation, PrivacyRequest
+from handlers.relay import RelayToAgent
 from handlers.scope import OutOfScope
 from handlers.service_info import ServiceFeedback, ServiceInfo
 
@@ -38,4 +40,7 @@ PHASES: Mapping[Phase, Sequence[Handler]] = {
     Phase.DECLINED: (ConsentChoice(), *ROUTED),
     Phase.ACTIVE: (ConsentChoice(), *ROUTED),
     Phase.CONFIRM_ERASE: (EraseConfirmation(), ConsentChoice(), *ROUTED),
+    **{phase: (HandoverAnswer(),) for phase in HANDOVER_PHASES},
+    Phase.QUEUED: (RelayToAgent(),),
+    Phase.WITH_AGENT: (RelayToAgent(),),
 }

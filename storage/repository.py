@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 
@@ -14,6 +14,7 @@ from bot.ports import (
     Delivery,
     Direction,
     NewCase,
+    StoredMessage,
     UserExport,
     UserRecord,
 )
@@ -84,7 +85,7 @@ class SqlConversationSession:
         )
 
     async def open_case(
-        self, case: NewCase, *, announce: Sequence[Delivery]
+        self, case: NewCase, *, announce: Callable[[CaseCard], Sequence[Delivery]]
     ) -> tuple[CaseCard, int]:
         row = CaseRow(
             conversation_id=self.conversation_id,
@@ -116,7 +117,7 @@ class SqlConversationSession:
         self._case = row
         card = await load_card(self._session, row.id)
         assert card is not None
-        add_deliveries(self._session, announce, case_id=row.id, at=case.arrived_at)
+        add_deliveries(self._session, announce(card), case_id=row.id, at=case.arrived_at)
         await self._session.flush()
         return card, await queue_position(self._session, row)
 
@@ -126,6 +127,26 @@ class SqlConversationSession:
 
     async def case_card(self, case_id: int) -> CaseCard | None:
         return await load_card(self._session, case_id)
+
+    async def pending_transcript(self) -> list[StoredMessage]:
+        rows = (
+            (
+                await self._session.execute(
+                    select(MessageRow)
+                    .where(
+                        MessageRow.conversation_id == self.conversation_id,
+                        MessageRow.case_id.is_(None),
+                    )
+                    .order_by(MessageRow.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        return [
+            StoredMessage(at=m.created_at, direction=Direction(m.direction), text=m.text)
+            for m in rows
+        ]
 
     @property
     def conversation_id(self) -> int:
@@ -292,6 +313,11 @@ class SqlStorage:
                 await session.flush()
             assert row.id is not None
             yield SqlConversationSession(session, row, await open_case_of(session, row.id))
+
+    async def deliver_now(self, deliveries: Sequence[Delivery]) -> None:
+        """Store messages in the outbox outside any conversation (e.g. failure reports)."""
+        async with self.database.sessions() as session, session.begin():
+            add_deliveries(session, deliveries, case_id=None, at=now())
 
     async def users_by_email(self, email: str) -> list[UserRecord]:
         async with self.database.sessions() as session:

@@ -14,9 +14,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import chat, customers, hours, kb, privacy, route
+from bot.cli import agent, chat, customers, hours, kb, privacy, queue, route, serve
 
-COMMANDS = (chat, route, kb, privacy, hours, customers)
+COMMANDS = (chat, route, kb, privacy, hours, customers, queue, agent, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import sys
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from bot.app import App
 from bot.channels.local import LocalChannel
 from bot.config import Settings
+from bot.outbox import Route
 
 
 def register(commands: Any) -> None:
@@ -42,6 +44,10 @@ async def run(args: argparse.Namespace) -> int:
     app = await App.start(settings)
     interactive = sys.stdin.isatty()
     channel = LocalChannel(user_id=args.user or "terminal-user", email=args.user, name=args.name)
+    # Agents' replies arrive through the outbox, for this terminal's own address only.
+    dispatcher = app.dispatcher({"local": Route(channel=channel, address=channel.address.payload)})
+    stop = asyncio.Event()
+    delivering = asyncio.create_task(dispatcher.run(stop))
     if interactive:
         print("Econocap support bot – type a message, Ctrl-D to quit.\n")
     try:
@@ -53,5 +59,8 @@ async def run(args: argparse.Namespace) -> int:
             replies = await app.engine.handle(channel.inbound(line))
             channel.show(replies)
     finally:
+        stop.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await delivering
         await app.close()
     return 0

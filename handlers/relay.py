@@ -1,0 +1,34 @@
+"""While a case is open the bot relays instead of answering.
+
+Queued: the customer's words join the case and the bot says so. Held by an
+agent: the words go to the agent and the bot stays quiet. The engine stores
+every message on the case (the user has consented: a case needs it).
+"""
+
+from __future__ import annotations
+
+from bot.state import Phase
+from handlers.base import Result, Services, Turn, say
+from handlers.desk_events import customer_said
+from handlers.handover import kit_of
+
+
+class RelayToAgent:
+    name = "relay"
+
+    def matches(self, turn: Turn) -> bool:
+        return turn.state.phase in (Phase.QUEUED, Phase.WITH_AGENT) and turn.state.case is not None
+
+    async def handle(self, turn: Turn, services: Services) -> Result:
+        case = turn.state.case
+        assert case is not None
+        card = await services.session.case_card(case.id)
+        said = turn.message.text.strip()
+        if card is not None and said:
+            await services.session.deliver(
+                customer_said(services, kit_of(services), card, said), case_id=case.id
+            )
+        if turn.state.phase is Phase.WITH_AGENT:
+            return Result(replies=(), state=turn.state)
+        reply = say(turn, services).reply("handover.queued_ack", case=case.id)
+        return Result(replies=(reply,), state=turn.state)
