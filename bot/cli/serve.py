@@ -1,0 +1,60 @@
+"""``supportbot serve``: the web server for Slack (and Teams later), with /healthz.
+
+Runs until interrupted (Ctrl-C or SIGTERM); work already started after an
+acknowledgement is finished before the process exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+from typing import Any
+
+from aiohttp import web
+
+from bot.app import App
+from bot.config import Settings
+from bot.server import SERVED, build
+
+DEFAULT_PORT = 3000
+
+
+def register(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "serve",
+        help="serve Slack (and later Teams) over HTTP, with GET /healthz",
+        description=(
+            "Start the web server. Slack is served when SLACK_BOT_TOKEN and "
+            "SLACK_SIGNING_SECRET are set (Socket Mode when SLACK_APP_TOKEN is set too); "
+            "see docs/slack.md."
+        ),
+    )
+    parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})"
+    )
+    parser.set_defaults(run=run)
+
+
+async def run(args: argparse.Namespace) -> int:
+    app = await App.start(Settings.from_env())
+    web_app = build(app)
+    runner = web.AppRunner(web_app)
+    try:
+        await runner.setup()
+        await web.TCPSite(runner, args.host, args.port).start()
+        mode = web_app[SERVED].slack_mode.value
+        print(f"supportbot serving on http://{args.host}:{args.port} (slack: {mode})", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            # Not every platform lets a loop handle signals; Ctrl-C still ends the run there.
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        await app.close()
+    return 0

@@ -1,0 +1,245 @@
+"""The one web server: ``GET /healthz`` and every chat platform's endpoint.
+
+Slack joins as a slack-bolt ``AsyncApp`` at ``POST /slack/events`` (or over
+Socket Mode); Teams' Bot Framework adapter joins the same ``web.Application``
+at its own route later, through the same kind of mount (see :func:`build`).
+Requests are acknowledged first; the turns they start run as tracked
+background work that is awaited on shutdown, so none is lost silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.channels.slack import SlackChannel
+from bot.config import Settings
+from bot.contract import Channel, DeliveryError, InboundMessage, OutboundReply
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+SLACK_EVENTS_PATH = "/slack/events"
+# Direct replies get a few quick tries; the outbox keeps what must survive longer.
+REPLY_ATTEMPTS = 4
+DRAIN_SECONDS = 20.0
+
+
+class SlackMode(StrEnum):
+    OFF = "off"
+    HTTP = "http"
+    SOCKET = "socket"
+
+
+def slack_mode(settings: Settings) -> SlackMode:
+    """HTTP with a bot token and signing secret; Socket Mode when an app token is set too."""
+    if settings.slack_bot_token and settings.slack_app_token:
+        return SlackMode.SOCKET
+    if settings.slack_bot_token and settings.slack_signing_secret:
+        return SlackMode.HTTP
+    return SlackMode.OFF
+
+
+def slack_client(settings: Settings) -> AsyncWebClient:
+    """The Web API client: Slack's address unless overridden, with retries that honour
+    Retry-After on 429, back off on 500/503 and reconnect on dropped connections."""
+    base_url = settings.slack_api_base_url or AsyncWebClient.BASE_URL
+    return AsyncWebClient(
+        token=settings.slack_bot_token,
+        base_url=base_url if base_url.endswith("/") else base_url + "/",
+        timeout=15,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+class BackgroundWork:
+    """Tasks started after an ack: kept until done, failures logged, awaited on shutdown."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(work, name=name)
+        self._tasks.add(task)
+        self._idle.clear()
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not self._tasks:
+            self._idle.set()
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error(
+                "background work failed task=%s error=%s",
+                task.get_name(),
+                type(error).__name__,
+                exc_info=error,
+            )
+
+    async def idle(self) -> None:
+        """Wait until no work is running (tests and benchmarks wait on this)."""
+        await self._idle.wait()
+
+    async def drain(self, within: float = DRAIN_SECONDS) -> None:
+        """Let running work finish; cancel what is still running after ``within`` seconds."""
+        if not self._tasks:
+            return
+        _, pending = await asyncio.wait(set(self._tasks), timeout=within)
+        for task in pending:
+            task.cancel()
+        if pending:
+            log.error("shutdown cancelled unfinished work count=%d", len(pending))
+            await asyncio.wait(pending)
+
+
+async def deliver(
+    channel: Channel, message: InboundMessage, replies: Sequence[OutboundReply]
+) -> None:
+    """Send a turn's replies one by one, retrying transient failures a few times.
+
+    One reply at a time, so a retry never repeats a reply that already arrived.
+    """
+    for reply in replies:
+        for attempt in range(1, REPLY_ATTEMPTS + 1):
+            try:
+                await channel.send(message.address, (reply,))
+                break
+            except DeliveryError as exc:
+                if exc.permanent or attempt == REPLY_ATTEMPTS:
+                    log.error(
+                        "reply not delivered channel=%s error=%s permanent=%s",
+                        message.channel, exc, exc.permanent,
+                    )  # fmt: skip
+                    return
+                await asyncio.sleep(exc.retry_after or 0.5 * 2**attempt)
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """What the server runs; kept on the web application for startup, shutdown and tests."""
+
+    app: App
+    work: BackgroundWork
+    slack: SlackChannel | None
+    slack_mode: SlackMode
+    bolt: AsyncApp | None
+
+
+SERVED = web.AppKey("served", Served)
+
+
+def build(app: App) -> web.Application:
+    """The web application with health, Slack (when configured) and room for Teams."""
+    web_app = web.Application()
+    work = BackgroundWork()
+    mode = slack_mode(app.settings)
+    slack, bolt = _mount_slack(web_app, app, work, mode)
+    # Teams joins here: a `_mount_teams(web_app, app, work)` adding POST /api/messages.
+    web_app[SERVED] = Served(app=app, work=work, slack=slack, slack_mode=mode, bolt=bolt)
+    web_app.router.add_get("/healthz", _healthz)
+    web_app.on_shutdown.append(_drain)
+    return web_app
+
+
+def _mount_slack(
+    web_app: web.Application, app: App, work: BackgroundWork, mode: SlackMode
+) -> tuple[SlackChannel | None, AsyncApp | None]:
+    settings = app.settings
+    if mode is SlackMode.OFF:
+        log.warning(
+            "slack off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (and SLACK_APP_TOKEN "
+            "for Socket Mode) to serve Slack"
+        )
+        return None, None
+    client = slack_client(settings)
+    bolt = AsyncApp(
+        client=client,
+        signing_secret=settings.slack_signing_secret or "",
+        # The listeners only ack and hand over to `work`; waiting for them costs nothing,
+        # and bolt then starts no untracked tasks of its own.
+        process_before_response=True,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    channel = SlackChannel(client, team_id=settings.slack_team_id)
+
+    async def inbox(message: InboundMessage) -> None:
+        replies = await app.engine.handle(message)
+        if replies:
+            await deliver(channel, message, replies)
+
+    channel.attach(bolt, inbox=inbox, spawn=work.spawn)
+    if mode is SlackMode.SOCKET:
+        socket = AsyncSocketModeHandler(bolt, settings.slack_app_token, web_client=client)
+        web_app.on_startup.append(lambda _: socket.connect_async())
+        web_app.on_shutdown.append(lambda _: socket.close_async())
+    else:
+        web_app.router.add_post(SLACK_EVENTS_PATH, _events_endpoint(bolt, settings))
+    log.warning("slack on: mode=%s", mode.value)
+    return channel, bolt
+
+
+def _events_endpoint(bolt: AsyncApp, settings: Settings) -> Any:
+    verifier = SignatureVerifier(settings.slack_signing_secret or "")
+
+    async def events(request: web.Request) -> web.StreamResponse:
+        body = await request.text()
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=body, query=request.query_string, headers=dict(request.headers)
+            )
+        except ValueError:
+            # Bolt parses before it verifies; a forged body still gets the forger's answer.
+            if not verifier.is_valid_request(body, dict(request.headers)):
+                return web.Response(status=401, text="invalid signature")
+            return web.Response(status=400, text="malformed body")
+        if not isinstance(bolt_request.body, dict):
+            return web.Response(status=400, text="malformed body")
+        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
+
+    return events
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    served = request.app[SERVED]
+    status = {"server": "up", "slack": served.slack_mode.value}
+    try:
+        async with asyncio.timeout(3):
+            await served.app.database.ping()
+    except Exception as exc:  # the answer *is* the report: any failure means "not ready"
+        return web.json_response(
+            {**status, "status": "unavailable", "reason": f"database: {type(exc).__name__}"},
+            status=503,
+        )
+    return web.json_response({**status, "status": "ok", "database": "up"})
+
+
+async def _drain(web_app: web.Application) -> None:
+    await web_app[SERVED].work.drain()
