@@ -216,7 +216,7 @@ async def _import(session: AsyncSession, records: Sequence[OrganisationRecord]) 
     conflicts = [
         f"domain {domain} of {wanted[domain]} already belongs to {owner}, which the file "
         "does not list; list both organisations in the file to move it"
-        for domain, owner in held.tuples()
+        for domain, owner in held.all()
     ]
     if conflicts:
         raise RegisterConflictError(sorted(conflicts))
