@@ -1,0 +1,307 @@
+"""Which articles fit a message, and which products and versions it names.
+
+Scoring, per article, on the concepts of ``normalise.py`` (products are
+compared separately, never as words):
+
+- coverage: the share of the message's concept weight (IDF over articles) the
+  article's examples, title and keywords cover: how much of the question the
+  article is about;
+- closeness: the best example question by rapidfuzz ``token_set_ratio`` on the
+  sorted concept strings, blended with an IDF-weighted cosine, so one example
+  phrased like the message counts more than scattered word hits.
+
+An inverted index picks candidates first, so only a few dozen articles are
+scored in full however large the knowledge base grows.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from knowledge.loader import KnowledgeBase
+from knowledge.normalise import Normaliser, load_lexicon, tokenise
+
+PRODUCTS_FILE = Path(__file__).parent / "lexicon_products.yaml"
+_NUMBER = re.compile(r"\d+(?:\.\d+)*$")
+_DATECODE = re.compile(r"[mf]\d{3}$")
+_GLUED = re.compile(r"([a-z+]+?)(\d+(?:\.\d+)*)$")
+# Between a product and its version only these may stand: "Creo 9 ja 10".
+_VERSION_LINKS = frozenset(
+    {"ja", "and", "tai", "or", "vai", "to", "versio", "version", "release", "julkaisu"}
+)
+# Full scoring is done for this many candidates from the index.
+_CANDIDATES = 30
+# Scoring weights, set on dev + heldout_style (see router.ANSWER_THRESHOLD).
+_W_COVERAGE = 0.5
+_PRODUCT_EVIDENCE = 1.5
+_FULL_EVIDENCE = 3.0
+# An article naming this many products is a cross-product reference, not one product's.
+_GENERAL_PRODUCT_COUNT = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Mentions:
+    """What a text names: PTC products, other vendors' products, platforms
+    (Windows, Java …) and product versions, plus which tokens named them."""
+
+    products: tuple[str, ...] = ()
+    vendors: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ()
+    consumed: frozenset[int] = frozenset()
+
+    def markers(self) -> tuple[str, ...]:
+        """Concepts for intent cues: "@ptc", "@vendor", "@platform"."""
+        kinds = (("@ptc", self.products), ("@vendor", self.vendors), ("@platform", self.platforms))
+        return tuple(marker for marker, names in kinds if names)
+
+
+@dataclass(frozen=True, slots=True)
+class _Alias:
+    words: tuple[str, ...]
+    name: str
+    kind: str  # "ptc" | "vendor" | "platform"
+
+
+class Catalogue:
+    """Product names from ``lexicon_products.yaml`` and how customers spell them."""
+
+    def __init__(self, raw: dict[str, Any], suffixes: Iterable[str]) -> None:
+        aliases = [_Alias(tokenise(a), name, "ptc") for name, al in raw["ptc"].items() for a in al]
+        aliases += [_Alias(tokenise(a), a.title(), "vendor") for a in raw["vendors"]]
+        aliases += [_Alias(tokenise(a), a.title(), "platform") for a in raw["platforms"]]
+        self._by_letter: dict[str, list[_Alias]] = defaultdict(list)
+        for alias in sorted(aliases, key=lambda a: -len(a.words)):  # longest alias wins
+            self._by_letter[alias.words[0][0]].append(alias)
+        self._single = {a.words[0]: a for a in aliases if len(a.words) == 1}
+        self._suffixes = frozenset(suffixes)
+        self._not_version = frozenset(raw["not_product_version"])
+        self._version_words = frozenset(raw["version_words"])
+        self.ptc_names = frozenset(raw["ptc"])
+
+    def _same(self, token: str, word: str) -> bool:
+        if token == word:
+            return True
+        rest = token[len(word):]
+        if len(word) >= 3 and token.startswith(word) and rest in self._suffixes:
+            return len(word) >= 4 or len(rest) >= 2
+        return len(word) >= 6 and len(token) >= 6 and fuzz.ratio(token, word) >= 85
+
+    def _match(self, tokens: Sequence[str], i: int) -> tuple[_Alias, int, str | None] | None:
+        glued = _GLUED.match(tokens[i])
+        if glued and not _DATECODE.match(tokens[i]) and glued.group(1) in self._single:
+            return self._single[glued.group(1)], 1, glued.group(2)
+        for alias in self._by_letter.get(tokens[i][:1], ()):
+            n = len(alias.words)
+            window = tokens[i : i + n]
+            if len(window) == n and all(
+                t == w or (k == n - 1 and self._same(t, w)) for k, (t, w) in enumerate(
+                    zip(window, alias.words, strict=True))
+            ):
+                return alias, n, None
+        return None
+
+    def find(self, tokens: Sequence[str]) -> Mentions:
+        """Every product, vendor, platform and product version in ``tokens``."""
+        found: dict[str, list[str]] = {"ptc": [], "vendor": [], "platform": []}
+        versions: list[str] = []
+        consumed: set[int] = set()
+        last = -10  # position of the last product name or product version
+        i = 0
+        while i < len(tokens):
+            hit = self._match(tokens, i)
+            if hit is not None:
+                alias, n, glued = hit
+                found[alias.kind].append(alias.name)
+                if alias.kind != "platform":
+                    consumed.update(range(i, i + n))
+                if alias.kind == "ptc":
+                    last = i + n - 1
+                    if glued:
+                        versions.append(glued)
+                i += n
+                continue
+            if self._is_version(tokens, i, last):
+                versions.append(tokens[i])
+                last = i
+            i += 1
+        return Mentions(
+            products=tuple(dict.fromkeys(found["ptc"])),
+            vendors=tuple(dict.fromkeys(found["vendor"])),
+            platforms=tuple(dict.fromkeys(found["platform"])),
+            versions=tuple(dict.fromkeys(versions)),
+            consumed=frozenset(consumed),
+        )
+
+    def _is_version(self, tokens: Sequence[str], i: int, last: int) -> bool:
+        token = tokens[i]
+        if _DATECODE.match(token):
+            return True
+        if not _NUMBER.match(token) or i == 0:
+            return False
+        before = tokens[i - 1]
+        if before in self._not_version:
+            return False
+        after_product = i - last == 1 or (i - last == 2 and before in _VERSION_LINKS)
+        after_word = before in self._version_words and (i < 2 or tokens[i - 2] not in
+                                                         self._not_version)
+        return after_product or after_word
+
+
+@cache
+def load_catalogue(path: Path = PRODUCTS_FILE) -> Catalogue:
+    """The shipped product catalogue, read once per process."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return Catalogue(raw, load_lexicon().loan_suffixes)
+
+
+def extract_products(text: str) -> tuple[str, ...]:
+    """Canonical PTC product names in ``text``, first mention first ("Creolle" → "Creo")."""
+    return load_catalogue().find(tokenise(text)).products
+
+
+def extract_versions(text: str) -> tuple[str, ...]:
+    """Product versions and datecodes in ``text`` ("Creo 11", "WC12", "M050");
+    never the version of Java, Windows, Tomcat or a database."""
+    return load_catalogue().find(tokenise(text)).versions
+
+
+def content(normaliser: Normaliser, catalogue: Catalogue, text: str,
+            lang: str) -> tuple[Mentions, tuple[str, ...]]:
+    """What ``text`` names, and its concepts with product names taken out."""
+    tokens = tokenise(text)
+    mentions = catalogue.find(tokens)
+    words = [t for k, t in enumerate(tokens) if k not in mentions.consumed]
+    return mentions, normaliser.concepts(words, lang)
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One article's fit to a message, 0..1."""
+
+    article: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    id: str
+    products: frozenset[str]  # empty: a general article (eSupport, matrices)
+    examples: tuple[frozenset[str], ...]
+    strings: tuple[str, ...]
+    norms: tuple[float, ...]
+
+
+class ArticleIndex:
+    """The knowledge base prepared for fast scoring; immutable once built."""
+
+    def __init__(self, kb: KnowledgeBase, normaliser: Normaliser, catalogue: Catalogue) -> None:
+        entries: list[tuple[str, frozenset[str], list[frozenset[str]], frozenset[str]]] = []
+        df: dict[str, int] = defaultdict(int)
+        for article in kb.articles:
+            named = {p for name in article.products
+                     for p in catalogue.find(tokenise(name)).products}
+            general = not named or len(named) >= _GENERAL_PRODUCT_COUNT
+            texts = [(q, "fi") for q in (*article.questions.fi, article.title.fi)]
+            texts += [(q, "en") for q in (*article.questions.en, article.title.en)]
+            examples = [frozenset(_words(content(normaliser, catalogue, t, lang)[1]))
+                        for t, lang in texts]
+            keywords = {c for kw in article.keywords
+                        for c in _words(content(normaliser, catalogue, kw, "fi")[1])}
+            bag = frozenset(keywords.union(*examples))
+            for concept in bag:
+                df[concept] += 1
+            entries.append((article.id, frozenset() if general else frozenset(named),
+                            [e for e in examples if e], bag))
+        n = max(len(entries), 1)
+        self._idf = {c: math.log(1 + n / d) for c, d in df.items()}
+        self._unseen = math.log(1 + n)
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._by_product: dict[str, list[int]] = defaultdict(list)
+        self._general: list[int] = []
+        self._entries: list[_Entry] = []
+        for k, (aid, products, examples, bag) in enumerate(entries):
+            for concept in bag:
+                self._postings[concept].append(k)
+            for product in products:
+                self._by_product[product].append(k)
+            if not products:
+                self._general.append(k)
+            self._entries.append(_Entry(
+                aid, products, tuple(examples), tuple(" ".join(sorted(e)) for e in examples),
+                tuple(math.sqrt(sum(self._idf[c] for c in e)) for e in examples)))
+
+    def covered_products(self) -> frozenset[str]:
+        return frozenset(self._by_product)
+
+    def _eligible(self, products: Sequence[str]) -> set[int] | None:
+        """Articles that may answer: those covering every product named, and the
+        general ones. ``None`` means every article (no product named)."""
+        if not products:
+            return None
+        allowed = set(self._general)
+        sets = [set(self._by_product.get(p, ())) for p in products]
+        allowed |= set.intersection(*sets)
+        return allowed
+
+    def rank(self, concepts: Sequence[str], products: Sequence[str],
+             limit: int = 3) -> tuple[Scored, ...]:
+        """The best ``limit`` articles for these concepts, best first."""
+        query = set(_words(concepts))
+        weights = {c: self._idf.get(c, self._unseen) for c in query}
+        total = sum(weights.values())
+        if not total:
+            return ()
+        eligible = self._eligible(products)
+        covered: dict[int, float] = defaultdict(float)
+        for concept in query:
+            for k in self._postings.get(concept, ()):
+                if eligible is None or k in eligible:
+                    covered[k] += weights[concept]
+        best = sorted(covered, key=covered.__getitem__, reverse=True)[:_CANDIDATES]
+        query_ = _Query(query, weights, total, " ".join(sorted(query)), frozenset(products))
+        scored = [Scored(self._entries[k].id, self._score(self._entries[k], covered[k], query_))
+                  for k in best]
+        scored.sort(key=lambda s: s.score, reverse=True)
+        return tuple(scored[:limit])
+
+    @staticmethod
+    def _score(entry: _Entry, matched: float, q: _Query) -> float:
+        cosine = max((sum(q.weights[c] for c in q.concepts & e) / (math.sqrt(q.total) * norm)
+                      for e, norm in zip(entry.examples, entry.norms, strict=True) if norm),
+                     default=0.0)
+        close = process.extractOne(q.string, entry.strings, scorer=fuzz.token_set_ratio)
+        coverage = matched / q.total
+        # token_set_ratio is 100 whenever the message is a subset of an example,
+        # so it only counts as far as the message is covered at all.
+        closeness = max(cosine, (close[1] / 100 if close else 0.0) * coverage)
+        # Evidence: generic words alone ("new version") prove little, however
+        # well they match; a product the article is specific to counts as one
+        # strong word.
+        evidence = matched + (_PRODUCT_EVIDENCE if entry.products & q.products else 0.0)
+        mass = min(1.0, evidence / _FULL_EVIDENCE)
+        return round(mass * (_W_COVERAGE * coverage + (1 - _W_COVERAGE) * closeness), 4)
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    concepts: set[str]
+    weights: dict[str, float]
+    total: float
+    string: str
+    products: frozenset[str]
+
+
+def _words(concepts: Iterable[str]) -> list[str]:
+    # Markers ("~request", "@ptc") steer intents, not article choice.
+    return [c for c in concepts if c[0] not in "~@"]

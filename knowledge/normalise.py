@@ -1,0 +1,244 @@
+"""From raw text to routing concepts: the one normalisation every matcher shares.
+
+A message and an article's example question go through the same steps, so they
+meet on the same concepts however each was written: casefolded, punctuation
+and Finnish case endings removed, lemmatised (simplemma), stemmed (Snowball),
+Finnish compounds split ("lisenssipalvelimen" → lisenssi + palvelin), typos and
+missing umlauts repaired against the known vocabulary, and synonyms folded into
+one concept per meaning from ``lexicon.yaml`` ("käyttis", "OS", "Windows" → os).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import simplemma
+import snowballstemmer
+import yaml
+from rapidfuzz import fuzz, process
+
+LEXICON_FILE = Path(__file__).parent / "lexicon.yaml"
+LANGS = ("fi", "en")
+# Words longer than this may be Finnish compounds worth splitting.
+_COMPOUND_MIN = 8
+# Typo repair needs enough letters to be safe: "creo" vs "crea" is not a typo.
+_FUZZY_MIN = 5
+_FUZZY_CUTOFF = 85.0
+_CACHE_LIMIT = 50_000
+
+_APOSTROPHE = re.compile(r"['’`´]s\b|['’`´]")
+_COLON_SUFFIX = re.compile(r"(?<=[\w+]):[a-zåäö]{1,6}\b")
+_HYPHEN = re.compile(r"(?<=\w)[-/](?=\w)")
+_TOKEN = re.compile(r"[^\W_]+(?:\.\d+)*\+?")
+_ASCII = str.maketrans("äöå", "aoa")
+
+
+def prepare(text: str) -> str:
+    """Casefold and unify the text; keeps version dots and "Creo+" intact."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _COLON_SUFFIX.sub("", _APOSTROPHE.sub("", text))
+    return _HYPHEN.sub(" ", text)
+
+
+def tokenise(text: str) -> tuple[str, ...]:
+    """The words of a message, in order: "Windchill-palvelimen 13.0.2:lle" →
+    ("windchill", "palvelimen", "13.0.2")."""
+    return tuple(_TOKEN.findall(prepare(text)))
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """``lexicon.yaml`` parsed: the router's vocabulary, independent of any article."""
+
+    surface: Mapping[str, Mapping[str, str]]
+    stopwords: frozenset[str]
+    synonyms: Mapping[str, tuple[str, ...]]
+    markers: tuple[tuple[str, re.Pattern[str]], ...]
+    loan_suffixes: tuple[str, ...]
+    clitics: tuple[str, ...]
+
+
+@cache
+def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
+    """Read the lexicon once per process; it ships with the code, not with articles."""
+    raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return Lexicon(
+        surface={lang: dict(words) for lang, words in raw["surface"].items()},
+        stopwords=frozenset(str(w) for w in raw["stopwords"]),  # quote YAML's on/no/yes
+        synonyms={c: tuple(str(w) for w in ws) for c, ws in raw["synonyms"].items()},
+        markers=tuple(
+            (concept, re.compile(pattern))
+            for concept, patterns in raw["markers"].items()
+            for pattern in patterns
+        ),
+        loan_suffixes=tuple(sorted(raw["loan_suffixes"], key=len, reverse=True)),
+        clitics=tuple(raw["clitics"]),
+    )
+
+
+@cache
+def _stemmer(lang: str) -> Any:
+    return snowballstemmer.stemmer("finnish" if lang == "fi" else "english")
+
+
+@cache
+def _known(word: str, lang: str) -> bool:
+    return bool(simplemma.is_known(word, lang))
+
+
+@cache
+def _lemma(word: str, lang: str) -> str:
+    return str(simplemma.lemmatize(word, lang))
+
+
+class Normaliser:
+    """Turns token sequences into concept sequences.
+
+    ``vocabulary`` is every word of the knowledge base; it tells the normaliser
+    which unknown words are real (product jargon such as "corretto") and what a
+    misspelt word probably meant. Build one per knowledge base; it caches words.
+    """
+
+    def __init__(self, lexicon: Lexicon, vocabulary: Iterable[str] = ()) -> None:
+        self._lex = lexicon
+        self._cache: dict[tuple[str, str], tuple[str, ...]] = {}
+        single = {w for ws in lexicon.synonyms.values() for w in ws if " " not in w}
+        # Lexicon words are concepts' spellings: kept as written when no dictionary
+        # knows them ("näyttis"). Knowledge-base words only vouch that a word is real.
+        self._lexicon_words = frozenset(single)
+        self._vocabulary = frozenset(w for w in vocabulary if w.isalpha())
+        self._known_surface = self._lexicon_words | self._vocabulary
+        self._fuzzy_pool = sorted(w for w in self._known_surface if len(w) >= _FUZZY_MIN)
+        self._folded = {w.translate(_ASCII): w for w in self._known_surface if w.isascii() is False}
+        self._concept: dict[str, str] = {}
+        self._phrases: dict[tuple[str, ...], str] = {}
+        for concept, words in lexicon.synonyms.items():
+            for phrase in words:
+                for lang in LANGS:
+                    tokens = tokenise(phrase)
+                    keys = self.keys(tokens, lang)
+                    if len(keys) == 1 and len(tokens) > 1:
+                        continue  # "on site" minus its stopword is not "site"
+                    if len(keys) == 1:
+                        self._concept.setdefault(keys[0], concept)
+                    elif keys:
+                        self._phrases.setdefault(keys, concept)
+        self._longest_phrase = max((len(k) for k in self._phrases), default=1)
+
+    # -- words --------------------------------------------------------------
+    def keys(self, tokens: Sequence[str], lang: str) -> tuple[str, ...]:
+        """Lemma-stem keys of the tokens, before synonyms: the unit of comparison."""
+        out: list[str] = []
+        for token in tokens:
+            if not token[0].isdigit():
+                out.extend(self.word(token, lang))
+        return tuple(out)
+
+    def word(self, word: str, lang: str) -> tuple[str, ...]:
+        """One word's keys (several for a compound, none for a stopword)."""
+        hit = self._cache.get((word, lang))
+        if hit is None:
+            if len(self._cache) > _CACHE_LIMIT:
+                self._cache.clear()
+            hit = self._cache[(word, lang)] = self._word(word, lang, depth=0)
+        return hit
+
+    def _word(self, word: str, lang: str, depth: int) -> tuple[str, ...]:
+        surface = self._lex.surface
+        word = surface.get(lang, {}).get(word) or surface["any"].get(word) or word
+        if " " in word:  # a colloquial form rewritten as several words
+            return self.keys(word.split(), lang)
+        if word in self._lex.stopwords or word.rstrip("+") == "":
+            return ()
+        for lang_ in (lang, *(x for x in LANGS if x != lang)):
+            if _known(word, lang_):
+                return self._lemma_keys(_lemma(word, lang_), lang_)
+        if word in self._lexicon_words or depth > 1:
+            return (word,)
+        return self._unknown(word, lang, depth)
+
+    def _lemma_keys(self, lemma: str, lang: str) -> tuple[str, ...]:
+        if lemma in self._lex.stopwords:
+            return ()
+        return (str(_stemmer(lang).stemWord(lemma)),)
+
+    def _unknown(self, word: str, lang: str, depth: int) -> tuple[str, ...]:
+        """A word no dictionary knows: a loan word with a Finnish ending, a
+        compound, a typo, or jargon. Tried in that order, cheapest first."""
+        for clitic in self._lex.clitics:  # "tukeeko", "löytyyks": a question particle
+            base = word[: -len(clitic)]
+            if word.endswith(clitic) and len(base) >= 3 and _known(base, "fi"):
+                return self._word(base, "fi", depth + 1)
+        guess = _lemma(word, "fi")
+        if guess != word and guess in self._known_surface:
+            return self._word(guess, "fi", depth + 1)
+        for suffix in self._lex.loan_suffixes:
+            base = word[: -len(suffix)]
+            if word.endswith(suffix) and len(base) >= 3 and self._is_word(base):
+                return self._word(base, "en" if _known(base, "en") else lang, depth + 1)
+        if len(word) >= _COMPOUND_MIN:
+            parts = self._split(word)
+            if parts:
+                left, right = parts
+                return self._word(left, "fi", depth + 1) + self._word(right, "fi", depth + 1)
+        folded = self._folded.get(word)
+        if folded is None and word not in self._vocabulary and len(word) >= _FUZZY_MIN:
+            cutoff = _FUZZY_CUTOFF if len(word) >= 7 else 90.0
+            match = process.extractOne(word, self._fuzzy_pool, scorer=fuzz.ratio,
+                                       score_cutoff=cutoff)
+            folded = match[0] if match else None
+        if folded is not None:
+            return self._word(folded, lang, depth + 1)
+        return (str(_stemmer(lang).stemWord(_lemma(word, lang))),)
+
+    def _is_word(self, word: str) -> bool:
+        return word in self._known_surface or _known(word, "en") or _known(word, "fi")
+
+    def _split(self, word: str) -> tuple[str, str] | None:
+        """Longest known first part whose remainder is a known (inflected) word."""
+        for cut in range(len(word) - 4, 2, -1):
+            left, right = word[:cut], word[cut:]
+            if self._is_word(left) and (self._is_word(right) or self._has_loan_base(right)):
+                return left, right
+        return None
+
+    def _has_loan_base(self, word: str) -> bool:
+        return any(
+            word.endswith(s) and len(word) - len(s) >= 3 and word[: -len(s)] in self._known_surface
+            for s in self._lex.loan_suffixes
+        )
+
+    # -- concepts -----------------------------------------------------------
+    def concepts(self, tokens: Sequence[str], lang: str) -> tuple[str, ...]:
+        """Concepts of the tokens in order: phrases first (longest wins), then
+        single-word synonyms; a word with no synonym stays its own key."""
+        keys = self.keys(tokens, lang)
+        out: list[str] = []
+        i = 0
+        while i < len(keys):
+            for size in range(min(self._longest_phrase, len(keys) - i), 1, -1):
+                concept = self._phrases.get(keys[i : i + size])
+                if concept is not None:
+                    out.append(concept)
+                    i += size
+                    break
+            else:
+                out.append(self._concept.get(keys[i], keys[i]))
+                i += 1
+        return tuple(out)
+
+    def markers(self, text: str) -> tuple[str, ...]:
+        """Concepts the surface shows but lemmas lose: "asentaisitteko" asks us to act."""
+        prepared = prepare(text)
+        return tuple(dict.fromkeys(c for c, rx in self._lex.markers if rx.search(prepared)))
+
+    def concept_of(self, word: str) -> str:
+        """The concept one lexicon or trigger word stands for (for intent cues)."""
+        found = self.concepts(tokenise(word), "fi") or self.concepts(tokenise(word), "en")
+        return found[0] if len(found) == 1 else " ".join(found)
