@@ -39,6 +39,9 @@ class RegisterProblem:
     line: int | None
     message: str
 
+    def shown(self, source: str) -> str:
+        return f"{source}:{self.line}: {self.message}" if self.line else f"{source}: {self.message}"
+
 
 class RegisterFileError(ValueError):
     """A register file that must not be imported; ``problems`` lists every one with its line."""
@@ -46,12 +49,7 @@ class RegisterFileError(ValueError):
     def __init__(self, source: str, problems: list[RegisterProblem]) -> None:
         self.source = source
         self.problems = tuple(problems)
-        super().__init__(
-            "\n".join(
-                f"{source}:{p.line}: {p.message}" if p.line else f"{source}: {p.message}"
-                for p in problems
-            )
-        )
+        super().__init__("\n".join(problem.shown(source) for problem in problems))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,28 +68,20 @@ def parse_register(path: Path, catalog: ProductCatalog | None = None) -> list[Or
     ``catalog`` (default: :func:`load_products`). Returns the organisations in file order
     with canonical product names and lower-case domains and emails; raises
     RegisterFileError listing every problem, so nothing of a broken file is imported."""
-    catalog = catalog or load_products()
+    problems: list[RegisterProblem] = []
     text = path.read_text(encoding="utf-8-sig")  # Excel writes a BOM before the header
     if path.suffix.lower() == ".csv":
-        return parse_register_text(text, "csv", catalog, source=str(path))
-    if path.suffix.lower() in (".yaml", ".yml"):
-        return parse_register_text(text, "yaml", catalog, source=str(path))
-    problem = RegisterProblem(None, "the file name must end in .csv, .yaml or .yml")
-    raise RegisterFileError(str(path), [problem])
-
-
-def parse_register_text(
-    text: str, form: str, catalog: ProductCatalog, *, source: str = "<register>"
-) -> list[OrganisationRecord]:
-    """:func:`parse_register` for text already read; ``form`` is "csv" or "yaml"."""
-    problems: list[RegisterProblem] = []
-    facts = _csv_facts(text, problems) if form == "csv" else _yaml_facts(text, problems)
-    records = _records(facts, catalog, problems)
+        facts = _csv_facts(text, problems)
+    elif path.suffix.lower() in (".yaml", ".yml"):
+        facts = _yaml_facts(text, problems)
+    else:
+        problem = RegisterProblem(None, "the file name must end in .csv, .yaml or .yml")
+        raise RegisterFileError(str(path), [problem])
+    records = _records(facts, catalog or load_products(), problems)
     if not records and not problems:
         problems.append(RegisterProblem(None, "the file lists no organisations"))
     if problems:
-        problems.sort(key=lambda p: p.line or 0)
-        raise RegisterFileError(source, problems)
+        raise RegisterFileError(str(path), sorted(problems, key=lambda p: p.line or 0))
     return records
 
 
@@ -224,17 +214,17 @@ class _Validator:
     def __init__(self, catalog: ProductCatalog, problems: list[RegisterProblem]) -> None:
         self.catalog = catalog
         self.problems = problems
-        self.seen: dict[tuple[str, ...], tuple[str, int]] = {}  # key → (organisation, line)
+        self.seen: dict[tuple[str, ...], _Fact] = {}  # a key → the fact that listed it first
 
     def fail(self, fact: _Fact, message: str) -> None:
         self.problems.append(RegisterProblem(fact.line, message))
 
     def first_time(self, fact: _Fact, key: tuple[str, ...], what: str) -> bool:
-        owner, line = self.seen.setdefault(key, (fact.organisation, fact.line))
-        if line != fact.line:
-            where = "" if owner == fact.organisation else f" for {owner}"
-            self.fail(fact, f"{what} is already listed{where} on line {line}")
-        return line == fact.line
+        first = self.seen.setdefault(key, fact)
+        if first is not fact:  # identity: a YAML flow list puts several facts on one line
+            where = "" if first.organisation == fact.organisation else f" for {first.organisation}"
+            self.fail(fact, f"{what} is already listed{where} on line {first.line}")
+        return first is fact
 
     def domain(self, fact: _Fact) -> str | None:
         domain = fact.value.casefold().rstrip(".")
@@ -248,11 +238,9 @@ class _Validator:
         if product is None or ends is None:
             return None
         key = ("contract", fact.organisation, product)
-        return (
-            ContractTerm(product, ends)
-            if self.first_time(fact, key, f"a {product} contract")
-            else None
-        )
+        if not self.first_time(fact, key, f"a {product} contract"):
+            return None
+        return ContractTerm(product, ends)
 
     def contact(self, fact: _Fact) -> NamedContact | None:
         product, email = self.product(fact), fact.value.casefold()
