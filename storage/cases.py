@@ -175,8 +175,14 @@ class SqlCases:
             ]
             if agent:
                 condition.append(CaseRow.holder == agent)
-            changed = await session.execute(update(CaseRow).where(*condition).values(**changes))
-            if not changed.rowcount:
+            if changes:
+                result = await session.execute(update(CaseRow).where(*condition).values(**changes))
+                allowed = bool(result.rowcount)
+            else:  # a reply or note changes no column; the holder check still applies
+                allowed = (
+                    await session.execute(select(CaseRow.id).where(*condition))
+                ).first() is not None
+            if not allowed:
                 return None
             row = await session.get(CaseRow, case_id)
             assert row is not None

@@ -19,6 +19,9 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 log = logging.getLogger(__name__)
+# aiosqlite logs every statement with its parameters at DEBUG: message text and
+# email addresses would reach the logs. Our own logs say what happened instead.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant works; it only has to be the same in every bot process.
@@ -74,7 +77,8 @@ class Database:
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> Database:
-        engine = create_async_engine(async_url(url), pool_pre_ping=True)
+        # hide_parameters: error messages must not carry message text or emails.
+        engine = create_async_engine(async_url(url), pool_pre_ping=True, hide_parameters=True)
         if engine.dialect.name == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         database = cls(engine)

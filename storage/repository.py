@@ -183,7 +183,7 @@ class SqlConversationSession:
         )
         return await load_user(self._session, row) if row else None
 
-    async def recordconsent_of(
+    async def record_consent(
         self,
         *,
         sender: Sender,
@@ -226,7 +226,7 @@ class SqlConversationSession:
         await self._session.flush()
         return await load_user(self._session, row)
 
-    async def withdrawconsent_of(self, user_id: int, at: datetime) -> None:
+    async def withdraw_consent(self, user_id: int, at: datetime) -> None:
         consents = (
             (
                 await self._session.execute(

@@ -5,11 +5,13 @@ without message text."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 
 import pytest
 from sqlalchemy import text
 
+from bot.contract import Sender
 from bot.i18n import Catalogue
 from handlers import actions
 from tests.harness import Chat, all_rows
@@ -78,7 +80,7 @@ async def test_messages_of_one_conversation_never_race(app):
 async def test_a_bots_own_message_is_ignored(app):
     chat = Chat(app)
     message = chat.message("hello")
-    bot_message = type(message)(**{**message.__dict__, "sender": type(message.sender)(id="B1", is_bot=True)})
+    bot_message = dataclasses.replace(message, sender=Sender(id="B1", is_bot=True))
     assert await app.engine.handle(bot_message) == []
 
 
