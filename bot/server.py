@@ -21,6 +21,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import parse_body
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -202,7 +203,7 @@ def _mount_slack(
         web_app.on_shutdown.append(lambda _: socket.close_async())
     else:
         web_app.router.add_post(SLACK_EVENTS_PATH, _events_endpoint(bolt, settings))
-    log.warning("slack on: mode=%s", mode.value)
+    log.info("slack on: mode=%s", mode.value)
     return channel, bolt
 
 
@@ -211,17 +212,18 @@ def _events_endpoint(bolt: AsyncApp, settings: Settings) -> Any:
 
     async def events(request: web.Request) -> web.StreamResponse:
         body = await request.text()
+        headers = dict(request.headers)
         try:
-            bolt_request = AsyncBoltRequest(
-                body=body, query=request.query_string, headers=dict(request.headers)
-            )
+            parsed: object = parse_body(body, request.content_type)
         except ValueError:
-            # Bolt parses before it verifies; a forged body still gets the forger's answer.
-            if not verifier.is_valid_request(body, dict(request.headers)):
+            parsed = None
+        if not isinstance(parsed, dict):
+            # Bolt would crash parsing this before it verifies anything; answer as it
+            # would have: 401 for a forgery, and only then 400 for a broken body.
+            if not verifier.is_valid_request(body, headers):
                 return web.Response(status=401, text="invalid signature")
             return web.Response(status=400, text="malformed body")
-        if not isinstance(bolt_request.body, dict):
-            return web.Response(status=400, text="malformed body")
+        bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=headers)
         return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
     return events

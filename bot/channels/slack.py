@@ -17,6 +17,7 @@ from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -37,7 +38,7 @@ _TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
 _MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
-_BUTTON = re.compile(rf"^{re.escape(ACTION_PREFIX)}\d+$")
+_BUTTON = re.compile(rf"^{re.escape(ACTION_PREFIX)}\d+\.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,13 +302,15 @@ class SlackChannel:
 
         async def installed_team_only(
             context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
-        ) -> None:
+        ) -> BoltResponse | None:
             result = context.authorize_result
             expected = self._team_id or (result.team_id if result else None)
             if expected and context.team_id and context.team_id != expected:
                 log.info("slack request from another workspace ignored")
-                return  # not calling next(): bolt answers 200 so Slack does not retry
+                # Answered, not refused: a failure would only make Slack send it again.
+                return BoltResponse(status=200, body="")
             await next()
+            return None
 
         async def on_event(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
             await ack()

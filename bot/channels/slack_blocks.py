@@ -19,6 +19,7 @@ SECTION_LIMIT = 3000
 # it continues in a new message (Slack truncates very long messages on mobile).
 MESSAGE_LIMIT = 12_000
 LABEL_LIMIT = 75
+ACTION_ID_LIMIT = 255
 BUTTONS_PER_BLOCK = 25
 ACTION_PREFIX = "tuki.button."
 FALLBACK_LIMIT = 300
@@ -97,7 +98,8 @@ def button_element(button: Button, index: int) -> Block:
         label = label[: LABEL_LIMIT - 1] + "…"
     return {
         "type": "button",
-        "action_id": f"{ACTION_PREFIX}{index}",
+        # Position and value: unique within the message (Slack's rule) and readable in logs.
+        "action_id": f"{ACTION_PREFIX}{index}.{button.value}"[:ACTION_ID_LIMIT],
         "text": {"type": "plain_text", "text": label, "emoji": True},
         "value": button.value,
     }

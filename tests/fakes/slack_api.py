@@ -1,19 +1,27 @@
-"""A local fake of Slack's Web API: a real aiohttp server on 127.0.0.1, random port.
+"""A local fake of Slack: its Web API, and the signed requests it sends to apps.
 
-It records every call and answers the way Slack does for the methods the bot
+:class:`FakeSlackApi` is a real aiohttp server on 127.0.0.1 (random port). It
+records every call and answers the way Slack does for the methods the bot
 uses, and it can fail on demand (429 with Retry-After, 500, an API error) so
 tests can check what the bot does then. Point ``SLACK_API_BASE_URL`` (the
 ``base_url`` of slack_sdk's clients) at :attr:`FakeSlackApi.base_url`.
+
+The functions below build what Slack posts to ``/slack/events`` (event
+envelopes, button clicks, slash commands) and sign it as Slack does.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import itertools
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -30,6 +38,7 @@ class ApiCall:
     method: str
     args: Mapping[str, Any]
     token: str | None
+    answer: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def blocks(self) -> list[dict[str, Any]]:
@@ -115,6 +124,11 @@ class FakeSlackApi:
     ) -> list[ApiCall]:
         return [c for c in self.calls if c.method == method and (where is None or where(c))]
 
+    def posted(self, where: Callable[[ApiCall], bool] | None = None) -> list[ApiCall]:
+        """Messages the fake accepted (chat.postMessage answered ok)."""
+        accepted = self.calls_to("chat.postMessage", lambda c: c.answer.get("ok") is True)
+        return [c for c in accepted if where is None or where(c)]
+
     async def wait_for(
         self,
         method: str,
@@ -146,13 +160,15 @@ class FakeSlackApi:
             args.update(await request.post())
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") or args.get("token")
-        await self._record(ApiCall(method=method, args=args, token=token))
         failure = self._next_failure(method)
         if failure is not None:
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
             body = {"ok": False, "error": failure.error}
+            await self._record(ApiCall(method=method, args=args, token=token, answer=body))
             return web.json_response(body, status=failure.status, headers=headers)
-        return web.json_response(self._answer(method, args))
+        answer = self._answer(method, args)
+        await self._record(ApiCall(method=method, args=args, token=token, answer=answer))
+        return web.json_response(answer)
 
     async def _respond(self, request: web.Request) -> web.Response:
         await self._record(ApiCall(method="response_url", args=await request.json(), token=None))
@@ -200,3 +216,94 @@ class FakeSlackApi:
     def _next_ts(self) -> str:
         n = next(self._ts)
         return f"{1_790_000_000 + n}.{n:06d}"
+
+
+# --- What Slack sends to the app --------------------------------------------------
+
+
+def sign(body: str, secret: str, *, timestamp: int | None = None) -> dict[str, str]:
+    """Slack's signature headers for a request body (v0, HMAC-SHA256 over v0:ts:body)."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+_event_ids = itertools.count(1)
+
+
+def event_envelope(event: Mapping[str, Any], *, team: str = TEAM_ID) -> dict[str, Any]:
+    """An Events API envelope as Slack posts it to the app."""
+    return {
+        "token": "unused-verification-token",
+        "team_id": team,
+        "api_app_id": "A0TUKI",
+        "event": dict(event),
+        "type": "event_callback",
+        "event_id": f"Ev{next(_event_ids):08d}",
+        "event_time": int(time.time()),
+        "authorizations": [{"enterprise_id": None, "team_id": team, "user_id": BOT_USER_ID,
+                            "is_bot": True, "is_enterprise_install": False}],
+        "is_ext_shared_channel": False,
+    }  # fmt: skip
+
+
+def dm_event(user: str, text: str, *, ts: str, channel: str | None = None) -> dict[str, Any]:
+    return {
+        "type": "message", "user": user, "text": text, "ts": ts, "event_ts": ts,
+        "channel": channel or f"D{user[1:]}", "channel_type": "im", "team": TEAM_ID,
+        "client_msg_id": f"msg-{ts}",
+    }  # fmt: skip
+
+
+def mention_event(
+    user: str, text: str, *, ts: str, channel: str, thread_ts: str | None = None
+) -> dict[str, Any]:
+    event = {
+        "type": "app_mention", "user": user, "text": f"<@{BOT_USER_ID}> {text}", "ts": ts,
+        "event_ts": ts, "channel": channel, "team": TEAM_ID, "client_msg_id": f"msg-{ts}",
+    }  # fmt: skip
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def click(posted: ApiCall, value: str, *, user: str, team: str = TEAM_ID) -> dict[str, Any]:
+    """The block_actions payload of a user clicking a button on a message the bot posted."""
+    button = next(b for b in posted.buttons() if b["value"] == value)
+    channel = str(posted.args["channel"])
+    message: dict[str, Any] = {
+        "type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": posted.answer["ts"],
+        "text": posted.args.get("text", ""), "blocks": posted.blocks,
+    }  # fmt: skip
+    if posted.args.get("thread_ts"):
+        message["thread_ts"] = posted.args["thread_ts"]
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "team_id": team},
+        "api_app_id": "A0TUKI",
+        "container": {"type": "message", "message_ts": posted.answer["ts"],
+                      "channel_id": channel, "is_ephemeral": False},
+        "trigger_id": "1.2.3",
+        "team": {"id": team, "domain": "econocap"},
+        "channel": {"id": channel, "name": "directmessage"},
+        "message": message,
+        "response_url": "https://hooks.slack.invalid/actions/1",
+        "actions": [{**button, "block_id": "tuki.actions.0", "action_ts": "1.0"}],
+    }  # fmt: skip
+
+
+def form(payload: Mapping[str, Any]) -> str:
+    """An interactivity payload as Slack posts it: form-encoded JSON under ``payload``."""
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def slash_command(
+    user: str, text: str, *, channel: str, response_url: str, command: str = "/tuki",
+    team: str = TEAM_ID,
+) -> str:  # fmt: skip
+    return urlencode({
+        "token": "unused", "team_id": team, "team_domain": "econocap", "channel_id": channel,
+        "channel_name": "tuki-agentit", "user_id": user, "user_name": user.lower(),
+        "command": command, "text": text, "api_app_id": "A0TUKI",
+        "response_url": response_url, "trigger_id": "1.2.3",
+    })  # fmt: skip
