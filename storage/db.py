@@ -26,6 +26,7 @@ logging.getLogger("aiosqlite").setLevel(logging.INFO)
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant works; it only has to be the same in every bot process.
 _MIGRATION_LOCK = 0x5EC0_CA9
+LOCK_TABLE = "migration_lock"
 
 
 class DatabaseError(RuntimeError):
@@ -94,6 +95,13 @@ class Database:
                     await connection.execute(
                         text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
                     )
+                else:
+                    # A write takes SQLite's database lock until commit, so a second
+                    # process starting at the same moment waits, then finds the schema done.
+                    await connection.execute(
+                        text(f"CREATE TABLE IF NOT EXISTS {LOCK_TABLE} (id INTEGER)")
+                    )
+                    await connection.execute(text(f"DELETE FROM {LOCK_TABLE}"))
                 await connection.run_sync(_upgrade)
         except OSError as exc:
             raise DatabaseError(f"cannot reach the database: {exc}") from exc

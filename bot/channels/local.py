@@ -58,11 +58,11 @@ class LocalChannel:
             action=action,
         )
 
-    def show(self, replies: Sequence[OutboundReply]) -> None:
+    def display(self, replies: Sequence[OutboundReply]) -> None:
         """Print one turn's replies and remember their buttons for the next line."""
         self._last = tuple(replies)
         for text in as_plain_text(replies):
             self._write(text + "\n")
 
     async def send(self, address: ReplyAddress, replies: Sequence[OutboundReply]) -> None:
-        self.show(replies)
+        self.display(replies)

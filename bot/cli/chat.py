@@ -57,7 +57,7 @@ async def run(args: argparse.Namespace) -> int:
             if not interactive:
                 print(f"> {line}")
             replies = await app.engine.handle(channel.inbound(line))
-            channel.show(replies)
+            channel.display(replies)
     finally:
         stop.set()
         with contextlib.suppress(asyncio.CancelledError):
