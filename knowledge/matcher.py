@@ -42,8 +42,9 @@ _VERSION_LINKS = frozenset(
 # Full scoring is done for this many candidates from the index.
 _CANDIDATES = 30
 # Scoring weights, set on dev + heldout_style (see router.ANSWER_THRESHOLD).
-_W_COVERAGE = 0.5
-_PRODUCT_EVIDENCE = 1.5
+_W_COVERAGE = 0.3
+_PRODUCT_WEIGHT = 2.0  # a named product's share of the question, for coverage
+_PRODUCT_EVIDENCE = 1.0  # ... and its worth as evidence
 _FULL_EVIDENCE = 3.0
 # An article naming this many products is a cross-product reference, not one product's.
 _GENERAL_PRODUCT_COUNT = 3
@@ -281,15 +282,15 @@ class ArticleIndex:
                       for e, norm in zip(entry.examples, entry.norms, strict=True) if norm),
                      default=0.0)
         close = process.extractOne(q.string, entry.strings, scorer=fuzz.token_set_ratio)
-        coverage = matched / q.total
-        # token_set_ratio is 100 whenever the message is a subset of an example,
-        # so it only counts as far as the message is covered at all.
-        closeness = max(cosine, (close[1] / 100 if close else 0.0) * coverage)
-        # Evidence: generic words alone ("new version") prove little, however
-        # well they match; a product the article is specific to counts as one
-        # strong word.
-        evidence = matched + (_PRODUCT_EVIDENCE if entry.products & q.products else 0.0)
-        mass = min(1.0, evidence / _FULL_EVIDENCE)
+        closeness = 0.5 * cosine + 0.5 * (close[1] / 100 if close else 0.0)
+        # A named product is part of the question: an article specific to it
+        # covers that part, a general eSupport article does not.
+        own = bool(entry.products & q.products)
+        coverage = ((matched + _PRODUCT_WEIGHT * own)
+                    / (q.total + (_PRODUCT_WEIGHT if q.products else 0.0)))
+        # Evidence: generic words alone ("new version") prove little however
+        # well they match.
+        mass = min(1.0, (matched + _PRODUCT_EVIDENCE * own) / _FULL_EVIDENCE)
         return round(mass * (_W_COVERAGE * coverage + (1 - _W_COVERAGE) * closeness), 4)
 
 

@@ -50,10 +50,12 @@ INTENTS_FILE = Path(__file__).parent / "intents.yaml"
 # 0.96); below 0.45 off-topic questions about uncovered products start getting
 # articles, above 0.60 terse real questions ("arbortext editor jre") drop to
 # no_answer. 0.5 sits in the middle of the plateau.
-ANSWER_THRESHOLD = 0.5
+ANSWER_THRESHOLD = 0.55
 # How close (Dice over concepts) a message must be to an intent's example
 # sentence for the example alone to fire the intent.
-INTENT_SIMILARITY = 0.75
+INTENT_SIMILARITY = 0.8
+# ... and share at least this many words with it: one shared word is chance.
+_MIN_SHARED = 2
 # Suggestions below this score are noise, not "closest articles".
 SUGGESTION_FLOOR = 0.15
 
@@ -119,9 +121,15 @@ class Intent:
         return not (self.unless & concepts) and any(line <= concepts for line in self.when)
 
     def closeness(self, concepts: frozenset[str]) -> float:
-        """Dice similarity to the nearest example sentence, 0..1."""
-        return max((2 * len(concepts & e) / (len(concepts) + len(e))
-                    for e in self.examples if e), default=0.0)
+        """Dice similarity to the nearest example sentence, 0..1, on words only:
+        "@ptc" is shared by half of all messages and proves nothing here."""
+        words = frozenset(c for c in concepts if c[0] != "@")
+        best = 0.0
+        for example in self.examples:
+            shared = len(words & example)
+            if shared >= _MIN_SHARED:
+                best = max(best, 2 * shared / (len(words) + len(example)))
+        return best
 
 
 def load_intents(normaliser: Normaliser, catalogue: Catalogue,
@@ -151,8 +159,8 @@ def _intent(entry: Mapping[str, Any], normaliser: Normaliser, catalogue: Catalog
         when=tuple(words(line) for line in entry["when"]),
         unless=words(entry.get("unless", ())),
         yield_above=float(entry["yield"]) if "yield" in entry else None,
-        examples=tuple(_message_concepts(normaliser, catalogue, t, lang)[1]
-                       for t, lang in examples),
+        examples=tuple(frozenset(c for c in _message_concepts(normaliser, catalogue, t, lang)[1]
+                                 if c[0] != "@") for t, lang in examples),
     )
 
 
