@@ -229,7 +229,7 @@ class App:
             )
             for a in self.routes.everyone()
         ]
-        await self.storage.deliver_now(deliveries)
+        await self.storage.deliver_now(deliveries, at=self.clock())
 
     async def close(self) -> None:
         await self.database.close()

@@ -152,7 +152,9 @@ class CaseSession(Protocol):
         """Store the case with the transcript so far and the agents' alerts, atomically;
         returns its card and its place in the queue."""
 
-    async def deliver(self, deliveries: Sequence[Delivery], *, case_id: int | None) -> None:
+    async def deliver(
+        self, deliveries: Sequence[Delivery], *, case_id: int | None, at: datetime
+    ) -> None:
         """Store messages in the outbox, in this conversation's transaction."""
 
     async def case_card(self, case_id: int) -> CaseCard | None: ...

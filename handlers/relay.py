@@ -26,7 +26,7 @@ class RelayToAgent:
         said = turn.message.text.strip()
         if card is not None and said:
             await services.session.deliver(
-                customer_said(services, kit_of(services), card, said), case_id=case.id
+                customer_said(services, kit_of(services), card, said), case_id=case.id, at=turn.now
             )
         if turn.state.phase is Phase.WITH_AGENT:
             return Result(replies=(), state=turn.state)

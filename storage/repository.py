@@ -121,8 +121,10 @@ class SqlConversationSession:
         await self._session.flush()
         return card, await queue_position(self._session, row)
 
-    async def deliver(self, deliveries: Sequence[Delivery], *, case_id: int | None) -> None:
-        add_deliveries(self._session, deliveries, case_id=case_id, at=now())
+    async def deliver(
+        self, deliveries: Sequence[Delivery], *, case_id: int | None, at: datetime
+    ) -> None:
+        add_deliveries(self._session, deliveries, case_id=case_id, at=at)
         await self._session.flush()
 
     async def case_card(self, case_id: int) -> CaseCard | None:
@@ -314,10 +316,10 @@ class SqlStorage:
             assert row.id is not None
             yield SqlConversationSession(session, row, await open_case_of(session, row.id))
 
-    async def deliver_now(self, deliveries: Sequence[Delivery]) -> None:
+    async def deliver_now(self, deliveries: Sequence[Delivery], *, at: datetime) -> None:
         """Store messages in the outbox outside any conversation (e.g. failure reports)."""
         async with self.database.sessions() as session, session.begin():
-            add_deliveries(session, deliveries, case_id=None, at=now())
+            add_deliveries(session, deliveries, case_id=None, at=at)
 
     async def users_by_email(self, email: str) -> list[UserRecord]:
         async with self.database.sessions() as session:

@@ -1,0 +1,103 @@
+"""The outbox: stored first, delivered from there, marked delivered; a failure is
+kept and retried (or reported to the agents), never dropped."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+import pytest
+
+from bot.app import App
+from bot.config import DEMO_AGENTS, Settings
+from bot.contract import DeliveryError, OutboundReply, ReplyAddress
+from bot.outbox import Route
+from bot.ports import Delivery
+from tests.harness import Clock, all_rows
+
+
+class FlakyChannel:
+    """A channel that fails the way it is told to, then delivers."""
+
+    name = "flaky"
+
+    def __init__(self, failures: Sequence[DeliveryError] = ()) -> None:
+        self.failures = list(failures)
+        self.delivered: list[tuple[ReplyAddress, tuple[OutboundReply, ...]]] = []
+
+    async def send(self, address: ReplyAddress, replies: Sequence[OutboundReply]) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.delivered.append((address, tuple(replies)))
+
+
+@pytest.fixture
+async def desk_app(database_url: str, clock: Clock):
+    app = await App.start(Settings(database_url=database_url, agents=DEMO_AGENTS), clock=clock)
+    yield app
+    await app.close()
+
+
+async def enqueue(app: App, text: str = "Hei!") -> ReplyAddress:
+    address = ReplyAddress.of("flaky", {"conversation": "c1"})
+    await app.storage.deliver_now([Delivery(address=address, recipient="customer",
+                                            replies=(OutboundReply(text=text),))],
+                                  at=app.clock())
+    return address
+
+
+async def test_a_message_is_delivered_once_and_marked(desk_app):
+    channel = FlakyChannel()
+    dispatcher = desk_app.dispatcher({"flaky": Route(channel=channel)})
+    await enqueue(desk_app)
+    assert await dispatcher.deliver_due() == 1
+    assert await dispatcher.deliver_due() == 0
+    assert [r.text for _, replies in channel.delivered for r in replies] == ["Hei!"]
+    [row] = (await all_rows(desk_app))["outbox"]
+    assert row["delivered_at"] is not None and row["attempts"] == 1
+
+
+async def test_a_transient_failure_waits_for_retry_after_and_then_delivers(desk_app, clock):
+    channel = FlakyChannel([DeliveryError("rate limited", retry_after=30)])
+    dispatcher = desk_app.dispatcher({"flaky": Route(channel=channel)})
+    await enqueue(desk_app)
+    assert await dispatcher.deliver_due() == 0
+    clock.advance(seconds=29)
+    assert await dispatcher.deliver_due() == 0, "Retry-After is honoured"
+    clock.advance(seconds=2)
+    assert await dispatcher.deliver_due() == 1
+    [row] = (await all_rows(desk_app))["outbox"]
+    assert row["attempts"] == 2 and row["delivered_at"] is not None
+
+
+async def test_a_crashing_adapter_loses_nothing(desk_app, clock):
+    channel = FlakyChannel([RuntimeError("adapter bug")])  # type: ignore[list-item]
+    dispatcher = desk_app.dispatcher({"flaky": Route(channel=channel)})
+    await enqueue(desk_app)
+    assert await dispatcher.deliver_due() == 0
+    clock.advance(minutes=5)
+    assert await dispatcher.deliver_due() == 1
+
+
+async def test_a_permanent_failure_is_marked_and_reported_to_the_agents(desk_app):
+    channel = FlakyChannel([DeliveryError("channel_not_found", permanent=True)])
+    dispatcher = desk_app.dispatcher({"flaky": Route(channel=channel)})
+    await enqueue(desk_app)
+    assert await dispatcher.deliver_due() == 0
+    rows = (await all_rows(desk_app))["outbox"]
+    failed = [r for r in rows if r["channel"] == "flaky"]
+    assert failed[0]["failed_at"] is not None and "channel_not_found" in failed[0]["error"]
+    reports = [r for r in rows if r["recipient"] == "agents"]
+    assert len(reports) == 2 and all("ei saatu toimitettua" in r["payload"] for r in reports)
+
+
+async def test_a_lease_keeps_two_dispatchers_from_delivering_the_same_message(desk_app, clock):
+    first, second = FlakyChannel(), FlakyChannel()
+    await enqueue(desk_app)
+    items = await desk_app.outbox.claim("flaky", address=None, at=clock.now, lease_seconds=60)
+    assert len(items) == 1
+    other = desk_app.dispatcher({"flaky": Route(channel=second)})
+    assert await other.deliver_due() == 0, "leased by the first process"
+    clock.now += timedelta(seconds=61)  # the first process died without marking it
+    assert await other.deliver_due() == 1
+    assert first.delivered == [] and len(second.delivered) == 1
