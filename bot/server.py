@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Sequence
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -32,14 +32,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack import SlackChannel
 from bot.config import Settings
-from bot.contract import Channel, DeliveryError, InboundMessage, OutboundReply
+from bot.contract import Channel, DeliveryError, InboundMessage, OutboundReply, ReplyAddress
+from bot.outbox import Route as OutboxRoute
+from bot.state import conversation_key
 
 if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
 
+SLACK = "slack"
 SLACK_EVENTS_PATH = "/slack/events"
+_AGENT_POSTS = conversation_key(SLACK, "agents' case threads")
 # Direct replies get a few quick tries; the outbox keeps what must survive longer.
 REPLY_ATTEMPTS = 4
 DRAIN_SECONDS = 20.0
@@ -143,6 +147,13 @@ async def deliver(
                 await asyncio.sleep(exc.retry_after or 0.5 * 2**attempt)
 
 
+def agent_desks(settings: Settings) -> tuple[ReplyAddress, ...]:
+    """The shared agent surfaces this server draws cases on (for ``App.start``)."""
+    if slack_mode(settings) is SlackMode.OFF or not settings.slack_agent_channel:
+        return ()
+    return (ReplyAddress.of(SLACK, {"channel": settings.slack_agent_channel}),)
+
+
 @dataclass(frozen=True, slots=True)
 class Served:
     """What the server runs; kept on the web application for startup, shutdown and tests."""
@@ -152,21 +163,42 @@ class Served:
     slack: SlackChannel | None
     slack_mode: SlackMode
     bolt: AsyncApp | None
+    stop: asyncio.Event
 
 
 SERVED = web.AppKey("served", Served)
 
 
 def build(app: App) -> web.Application:
-    """The web application with health, Slack (when configured) and room for Teams."""
+    """The web application with health, Slack (when configured) and room for Teams.
+
+    While it runs it also delivers the outbox for the channels it serves and
+    alerts agents before targets pass.
+    """
     web_app = web.Application()
     work = BackgroundWork()
     mode = slack_mode(app.settings)
     slack, bolt = _mount_slack(web_app, app, work, mode)
-    # Teams joins here: a `_mount_teams(web_app, app, work)` adding POST /api/messages.
-    web_app[SERVED] = Served(app=app, work=work, slack=slack, slack_mode=mode, bolt=bolt)
+    routes: dict[str, OutboxRoute] = {}
+    if slack is not None:
+        routes[SLACK] = OutboxRoute(channel=slack)
+    # Teams joins here: `_mount_teams(web_app, app, work)` adds POST /api/messages and
+    # its channel to `routes`.
+    stop = asyncio.Event()
+    web_app[SERVED] = Served(app=app, work=work, slack=slack, slack_mode=mode, bolt=bolt, stop=stop)
     web_app.router.add_get("/healthz", _healthz)
-    web_app.on_shutdown.append(_drain)
+
+    async def deliver_and_alert(_: web.Application) -> AsyncIterator[None]:
+        loops = [asyncio.create_task(app.alerts.run(stop), name="due-alerts")]
+        if routes:
+            dispatcher = app.dispatcher(routes)
+            loops.append(asyncio.create_task(dispatcher.run(stop), name="outbox"))
+        yield
+        stop.set()
+        await work.drain()
+        await asyncio.gather(*loops)
+
+    web_app.cleanup_ctx.append(deliver_and_alert)
     return web_app
 
 
@@ -189,14 +221,29 @@ def _mount_slack(
         process_before_response=True,
         logger=logging.getLogger("slack_bolt"),
     )
-    channel = SlackChannel(client, team_id=settings.slack_team_id)
+    channel = SlackChannel(
+        client,
+        team_id=settings.slack_team_id,
+        agent_channel=settings.slack_agent_channel,
+        texts=app.texts,
+        agent_lang=settings.agent_language,
+        clock=app.clock,
+    )
 
     async def inbox(message: InboundMessage) -> None:
         replies = await app.engine.handle(message)
         if replies:
             await deliver(channel, message, replies)
 
-    channel.attach(bolt, inbox=inbox, spawn=work.spawn)
+    async def claim(message_id: str) -> bool:
+        # The engine's processed-message table, through the one port that offers it:
+        # a session of one fixed bookkeeping conversation.
+        async with app.storage.conversation(
+            _AGENT_POSTS, channel=SLACK, lang=settings.agent_language
+        ) as session:
+            return await session.claim(SLACK, message_id)
+
+    channel.attach(bolt, inbox=inbox, spawn=work.spawn, desk=app.desk, claim=claim)
     if mode is SlackMode.SOCKET:
         socket = AsyncSocketModeHandler(bolt, settings.slack_app_token, web_client=client)
         web_app.on_startup.append(lambda _: socket.connect_async())
@@ -241,7 +288,3 @@ async def _healthz(request: web.Request) -> web.Response:
             status=503,
         )
     return web.json_response({**status, "status": "ok", "database": "up"})
-
-
-async def _drain(web_app: web.Application) -> None:
-    await web_app[SERVED].work.drain()

@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import App
 from bot.config import Settings
-from bot.server import SERVED, Served, build
+from bot.server import SERVED, Served, agent_desks, build
 from tests.fakes.slack_api import FakeSlackApi, event_envelope, form, sign
 from tests.harness import Clock
 
@@ -80,7 +80,7 @@ def slack_settings(database_url: str, api: FakeSlackApi, **extra: Any) -> Settin
 async def running_bot(
     settings: Settings, api: FakeSlackApi, clock: Clock, **start: Any
 ) -> AsyncIterator[SlackBot]:
-    app = await App.start(settings, clock=clock, **start)
+    app = await App.start(settings, clock=clock, shared_desks=agent_desks(settings), **start)
     web_app = build(app)
     try:
         async with TestServer(web_app, host="127.0.0.1") as server, TestClient(server) as client:

@@ -13,22 +13,17 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.channels.slack import (
-    click_message_of,
-    click_of,
-    delivery_error,
-    message_of,
-    plain,
-    post_of,
-)
+from bot.channels.slack import delivery_error
 from bot.channels.slack_blocks import (
     LABEL_LIMIT,
     SECTION_LIMIT,
     answered,
     mrkdwn,
+    plain,
     render,
     split_text,
 )
+from bot.channels.slack_payloads import click_message_of, click_of, message_of, post_of
 from bot.contract import Button, Link, OutboundReply, Sender
 
 PAYLOADS = Path(__file__).parent / "data" / "slack"

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -20,164 +20,45 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.channels.slack_blocks import ACTION_PREFIX, SlackMessage, answered, render, unescape
-from bot.contract import DeliveryError, InboundMessage, OutboundReply, ReplyAddress, Sender
+from bot.channels.slack_blocks import ACTION_PREFIX, SlackMessage, answered, escape, render
+from bot.channels.slack_desk import COMMAND, TAKE_ACTION, SlackDesk
+from bot.channels.slack_payloads import (
+    NAME,
+    AgentPost,
+    SlackClick,
+    SlackPost,
+    agent_post_of,
+    click_message_of,
+    click_of,
+    message_of,
+    post_of,
+    take_of,
+)
+from bot.contract import (
+    DeliveryError,
+    DeskEvent,
+    InboundMessage,
+    OutboundReply,
+    ReplyAddress,
+    Sender,
+)
+from bot.desk import Desk
+from bot.i18n import Catalogue
 
 log = logging.getLogger(__name__)
 
-NAME = "slack"
 Inbox = Callable[[InboundMessage], Awaitable[None]]
 Spawn = Callable[[Coroutine[Any, Any, None], str], None]
+Claim = Callable[[str], Awaitable[bool]]
 
-# Subtypes that are still a person writing; edits, deletions, joins and the rest are not.
-_PERSON_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
 # Errors that retrying cannot fix; anything else from the API is worth another try later.
 _TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
-_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 _BUTTON = re.compile(rf"^{re.escape(ACTION_PREFIX)}\d+\.")
-
-
-@dataclass(frozen=True, slots=True)
-class SlackPost:
-    """A person's message to the bot: a DM, or a mention in a channel."""
-
-    team: str
-    channel: str
-    user: str
-    ts: str
-    thread_ts: str | None
-    text: str
-    is_dm: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SlackClick:
-    """A click on one of the bot's buttons, with what is needed to show the choice."""
-
-    team: str
-    channel: str
-    user: str
-    message_ts: str
-    thread_ts: str | None
-    value: str
-    label: str
-    blocks: tuple[Mapping[str, Any], ...]
-    fallback: str
-    response_url: str | None
-    ephemeral: bool
-
-
-def plain(text: str, *, bot_user_id: str | None = None) -> str:
-    """Slack message text as plain text: markup unwrapped, the bot's mention removed."""
-
-    def unwrap(match: re.Match[str]) -> str:
-        target, label = match.group(1), match.group(2)
-        if target.startswith("@"):
-            return "" if target[1:] == bot_user_id else f"@{label or target[1:]}"
-        if target.startswith("#"):
-            return f"#{label or target[1:]}"
-        if target.startswith("!"):
-            return ""
-        return label or target
-
-    return " ".join(unescape(_MARKUP.sub(unwrap, text)).split())
-
-
-def post_of(body: Mapping[str, Any], *, bot_user_id: str | None) -> SlackPost | None:
-    """The person's message in an Events API envelope, or None for what the bot ignores.
-
-    Ignored: other bots (and the bot itself), edits, deletions and other
-    subtypes, channel messages that do not mention the bot, incomplete events.
-    """
-    event = body.get("event")
-    if not isinstance(event, Mapping) or event.get("subtype") not in _PERSON_SUBTYPES:
-        return None
-    if event.get("bot_id") or event.get("bot_profile"):
-        return None
-    kind = event.get("type")
-    is_dm = event.get("channel_type") == "im"
-    if not (kind == "app_mention" or (kind == "message" and is_dm)):
-        return None
-    fields = [event.get(key) for key in ("user", "channel", "ts")]
-    team = body.get("team_id") or event.get("team")
-    if not all(isinstance(value, str) and value for value in (*fields, team)):
-        return None
-    user, channel, ts = (str(value) for value in fields)
-    text = plain(str(event.get("text") or ""), bot_user_id=bot_user_id)
-    thread = event.get("thread_ts")
-    return SlackPost(
-        team=str(team), channel=channel, user=user, ts=ts,
-        thread_ts=str(thread) if thread else None, text=text, is_dm=is_dm,
-    )  # fmt: skip
-
-
-def click_of(body: Mapping[str, Any]) -> SlackClick | None:
-    """The button click in a block_actions payload, or None if it is not one of ours."""
-    actions = body.get("actions") or []
-    action = actions[0] if actions and isinstance(actions[0], Mapping) else {}
-    container = body.get("container") or {}
-    message = body.get("message") or {}
-    team = (body.get("team") or {}).get("id")
-    user = (body.get("user") or {}).get("id")
-    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-    ts = container.get("message_ts") or message.get("ts")
-    value = action.get("value")
-    if not all(isinstance(v, str) and v for v in (team, user, channel, ts, value)):
-        return None
-    return SlackClick(
-        team=team, channel=channel, user=user, message_ts=ts,
-        thread_ts=message.get("thread_ts"), value=value,
-        label=str((action.get("text") or {}).get("text") or value),
-        blocks=tuple(message.get("blocks") or ()), fallback=str(message.get("text") or ""),
-        response_url=body.get("response_url"),
-        ephemeral=bool(container.get("is_ephemeral")),
-    )  # fmt: skip
-
-
-def address_of(channel: str, thread_ts: str | None) -> ReplyAddress:
-    """Where replies go: the DM itself, or the thread in a channel."""
-    data: dict[str, object] = {"channel": channel}
-    if thread_ts:
-        data["thread_ts"] = thread_ts
-    return ReplyAddress.of(NAME, data)
-
-
-def conversation_of(team: str, channel: str, thread_ts: str | None) -> str:
-    """A DM is one conversation; in a channel each thread is its own."""
-    return f"{team}:{channel}:{thread_ts}" if thread_ts else f"{team}:{channel}"
-
-
-def message_of(post: SlackPost, sender: Sender) -> InboundMessage:
-    """A post as the core's message; its id is stable across Slack's retries."""
-    thread = None if post.is_dm else (post.thread_ts or post.ts)
-    return InboundMessage(
-        channel=NAME,
-        conversation_id=conversation_of(post.team, post.channel, thread),
-        # channel:ts names the message itself, so the app_mention and message
-        # events of one message, and every retry of either, share one id.
-        message_id=f"{post.channel}:{post.ts}",
-        sender=sender,
-        address=address_of(post.channel, thread),
-        text=post.text,
-    )
-
-
-def click_message_of(click: SlackClick, sender: Sender) -> InboundMessage:
-    """A click as the core's message: one click per bot message counts, however fast."""
-    thread = None if click.channel.startswith("D") else click.thread_ts
-    return InboundMessage(
-        channel=NAME,
-        conversation_id=conversation_of(click.team, click.channel, thread),
-        message_id=f"click:{click.channel}:{click.message_ts}",
-        sender=sender,
-        address=address_of(click.channel, thread),
-        text=click.label,
-        action=click.value,
-    )
 
 
 def delivery_error(exc: Exception) -> DeliveryError:
@@ -230,20 +111,47 @@ class _Identities:
 
 
 class SlackChannel:
-    """Slack for the core: receives through a bolt app, delivers through the Web API."""
+    """Slack for the core: receives through a bolt app, delivers through the Web API.
+
+    With an agents' channel it is also an agent surface (``show``): cases appear
+    there as cards, and agents act on them through :mod:`bot.channels.slack_desk`.
+    """
 
     name = NAME
 
     def __init__(
-        self, client: AsyncWebClient, *, team_id: str | None = None, identity_ttl: float = 600.0
+        self,
+        client: AsyncWebClient,
+        *,
+        team_id: str | None = None,
+        agent_channel: str | None = None,
+        texts: Catalogue | None = None,
+        agent_lang: str = "fi",
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        identity_ttl: float = 600.0,
     ) -> None:
         self.client = client
+        self.agent_channel = agent_channel
         self._team_id = team_id
         self._identities = _Identities(client, identity_ttl)
+        self.desk_view = (
+            SlackDesk(self, texts=texts, lang=agent_lang, clock=clock) if texts else None
+        )
 
     async def sender(self, user_id: str) -> Sender:
         """Who a Slack user is (name, email), from users.info, cached in memory."""
         return await self._identities.sender(user_id)
+
+    async def call(self, method: str, **args: Any) -> AsyncSlackResponse:
+        """One Web API call (``chat_postMessage`` …); failures raise :class:`DeliveryError`."""
+        try:
+            return await getattr(self.client, method)(**args)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            error = delivery_error(exc)
+            log.warning(
+                "slack call failed method=%s error=%s permanent=%s", method, error, error.permanent
+            )
+            raise error from exc
 
     async def send(self, address: ReplyAddress, replies: Sequence[OutboundReply]) -> None:
         """Post each reply as its own message (buttons on it); raise DeliveryError on failure."""
@@ -258,29 +166,23 @@ class SlackChannel:
             for message in render(reply):
                 await self._post(channel, thread if isinstance(thread, str) else None, message)
 
+    async def show(self, address: ReplyAddress, event: DeskEvent) -> None:
+        """Draw a desk event in the agents' channel (the outbox calls this)."""
+        if self.desk_view is None:
+            raise DeliveryError("slack: no agents' channel configured", permanent=True)
+        await self.desk_view.show(address, event)
+
     async def _open_dm(self, user: object) -> str:
         if not isinstance(user, str) or not user:
             raise DeliveryError("slack: address has no channel or user", permanent=True)
-        try:
-            opened = await self.client.conversations_open(users=user)
-        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
-            raise delivery_error(exc) from exc
+        opened = await self.call("conversations_open", users=user)
         return str((opened.get("channel") or {}).get("id"))
 
     async def _post(self, channel: str, thread: str | None, message: SlackMessage) -> None:
-        try:
-            await self.client.chat_postMessage(
-                channel=channel,
-                thread_ts=thread,
-                text=message.text,
-                blocks=list(message.blocks),
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
-            error = delivery_error(exc)
-            log.warning("slack delivery failed error=%s permanent=%s", error, error.permanent)
-            raise error from exc
+        await self.call(
+            "chat_postMessage", channel=channel, thread_ts=thread, text=message.text,
+            blocks=list(message.blocks), unfurl_links=False, unfurl_media=False,
+        )  # fmt: skip
 
     async def show_choice(self, click: SlackClick) -> None:
         """Replace the clicked message's buttons with the choice, so it cannot be clicked again."""
@@ -290,15 +192,27 @@ class SlackChannel:
                 webhook = AsyncWebhookClient(click.response_url)
                 await webhook.send(replace_original=True, text=click.fallback, blocks=blocks)
             else:
-                await self.client.chat_update(
-                    channel=click.channel, ts=click.message_ts, text=click.fallback, blocks=blocks
-                )
-        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
-            # The click still counts; only its echo in the message is missing.
-            log.warning("slack chat.update failed error=%s", delivery_error(exc))
+                await self.call(
+                    "chat_update", channel=click.channel, ts=click.message_ts,
+                    text=click.fallback, blocks=blocks,
+                )  # fmt: skip
+        except (DeliveryError, aiohttp.ClientError, TimeoutError):
+            pass  # the click still counts; only its echo in the message is missing (logged)
 
-    def attach(self, bolt: AsyncApp, *, inbox: Inbox, spawn: Spawn) -> None:
-        """Listen on a bolt app: acknowledge first, then hand the work to ``spawn``."""
+    def attach(
+        self,
+        bolt: AsyncApp,
+        *,
+        inbox: Inbox,
+        spawn: Spawn,
+        desk: Desk | None = None,
+        claim: Claim | None = None,
+    ) -> None:
+        """Listen on a bolt app: acknowledge first, then hand the work to ``spawn``.
+
+        ``desk`` and ``claim`` (handle a Slack message id once across processes)
+        enable the agents' side: the take button, case threads and ``/tuki``.
+        """
 
         async def installed_team_only(
             context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
@@ -314,6 +228,12 @@ class SlackChannel:
 
         async def on_event(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
             await ack()
+            event = body.get("event") or {}
+            if self.agent_channel and event.get("channel") == self.agent_channel:
+                said = agent_post_of(body)
+                if said is not None and desk is not None and self.desk_view is not None:
+                    spawn(self._receive_agent_post(said, desk, claim), "slack-agent-post")
+                return  # the agents' channel is never a customer conversation
             post = post_of(body, bot_user_id=context.bot_user_id)
             if post is not None:
                 spawn(self._receive_post(post, inbox), "slack-event")
@@ -324,10 +244,25 @@ class SlackChannel:
             if click is not None:
                 spawn(self._receive_click(click, inbox), "slack-click")
 
+        async def on_take(ack: AsyncAck, body: dict[str, Any]) -> None:
+            await ack()
+            take = take_of(body)
+            if take is not None and desk is not None and self.desk_view is not None:
+                spawn(self.desk_view.take(desk, take), "slack-take")
+
+        async def on_command(ack: AsyncAck, body: dict[str, Any]) -> None:
+            await ack()
+            user, url = body.get("user_id"), body.get("response_url")
+            if isinstance(user, str) and isinstance(url, str):
+                text = str(body.get("text") or "")
+                spawn(self._answer_command(user, text, url, desk), "slack-command")
+
         bolt.middleware(installed_team_only)
         bolt.event("message")(on_event)
         bolt.event("app_mention")(on_event)
         bolt.action(_BUTTON)(on_click)
+        bolt.action(TAKE_ACTION)(on_take)
+        bolt.command(COMMAND)(on_command)
 
     async def _receive_post(self, post: SlackPost, inbox: Inbox) -> None:
         sender = await self.sender(post.user)
@@ -337,3 +272,18 @@ class SlackChannel:
     async def _receive_click(self, click: SlackClick, inbox: Inbox) -> None:
         await self.show_choice(click)
         await inbox(click_message_of(click, await self.sender(click.user)))
+
+    async def _receive_agent_post(self, said: AgentPost, desk: Desk, claim: Claim | None) -> None:
+        assert self.desk_view is not None
+        # Slack may deliver an agent's message twice; it must reach the customer once.
+        if claim is not None and not await claim(f"{said.channel}:{said.ts}"):
+            return
+        await self.desk_view.thread_message(desk, said)
+
+    async def _answer_command(self, user: str, text: str, url: str, desk: Desk | None) -> None:
+        if desk is None or self.desk_view is None:
+            answer = "The support desk is not available here."
+        else:
+            answer = await self.desk_view.command(desk, user=user, text=text)
+        webhook = AsyncWebhookClient(url)
+        await webhook.send(text=escape(answer), response_type="ephemeral")

@@ -28,6 +28,7 @@ Block = dict[str, Any]
 
 _URL = re.compile(r"(?<![<|])\bhttps?://[^\s<>]+[^\s<>.,;:!?)\]'\"]")
 _BULLET = re.compile(r"^([ \t]*)[-*][ \t]+", re.MULTILINE)
+_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,23 @@ def escape(text: str) -> str:
 def unescape(text: str) -> str:
     """Undo :func:`escape`: Slack sends message text escaped."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def plain(text: str, *, bot_user_id: str | None = None) -> str:
+    """Slack message text as plain text: markup unwrapped, the bot's mention removed."""
+
+    def unwrap(match: re.Match[str]) -> str:
+        target, label = match.group(1), match.group(2)
+        if target.startswith("@"):
+            return "" if target[1:] == bot_user_id else f"@{label or target[1:]}"
+        if target.startswith("#"):
+            return f"#{label or target[1:]}"
+        if target.startswith("!"):
+            return ""
+        return label or target
+
+    lines = unescape(_MARKUP.sub(unwrap, text)).splitlines()
+    return "\n".join(" ".join(line.split()) for line in lines).strip()
 
 
 def mrkdwn(text: str) -> str:

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from bot.app import App
 from bot.config import Settings
-from bot.server import SERVED, build
+from bot.server import SERVED, agent_desks, build
 
 DEFAULT_PORT = 3000
 
@@ -39,7 +39,8 @@ def register(commands: Any) -> None:
 
 
 async def run(args: argparse.Namespace) -> int:
-    app = await App.start(Settings.from_env())
+    settings = Settings.from_env()
+    app = await App.start(settings, shared_desks=agent_desks(settings))
     web_app = build(app)
     runner = web.AppRunner(web_app)
     try:

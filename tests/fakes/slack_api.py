@@ -51,7 +51,7 @@ class ApiCall:
     @property
     def text(self) -> str:
         """All mrkdwn text in the message's blocks (or its fallback text)."""
-        parts = [b["text"]["text"] for b in self.blocks if b["type"] == "section"]
+        parts = [b["text"]["text"] for b in self.blocks if b["type"] == "section" and "text" in b]
         return "\n".join(parts) or str(self.args.get("text", ""))
 
 
@@ -73,6 +73,7 @@ class FakeSlackApi:
     calls: list[ApiCall] = field(default_factory=list)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     missing_channels: set[str] = field(default_factory=set)
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _failures: dict[str, list[_Failure]] = field(default_factory=dict)
     _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
     _server: TestServer | None = None
@@ -142,8 +143,15 @@ class FakeSlackApi:
         def enough() -> bool:
             return len(self.calls_to(method, where)) >= count
 
-        async with asyncio.timeout(within), self._arrived:
-            await self._arrived.wait_for(enough)
+        try:
+            async with asyncio.timeout(within), self._arrived:
+                await self._arrived.wait_for(enough)
+        except TimeoutError:
+            seen = "\n".join(f"  {c.method} {c.args.get('channel', '')} {c.text[:70]!r}"
+                             for c in self.calls[-12:])  # fmt: skip
+            raise AssertionError(
+                f"no {count} × {method} within {within}s; last calls:\n{seen}"
+            ) from None
         return self.calls_to(method, where)
 
     async def _record(self, call: ApiCall) -> None:
@@ -171,7 +179,8 @@ class FakeSlackApi:
         return web.json_response(answer)
 
     async def _respond(self, request: web.Request) -> web.Response:
-        await self._record(ApiCall(method="response_url", args=await request.json(), token=None))
+        args = {**await request.json(), "_path": request.path}
+        await self._record(ApiCall(method="response_url", args=args, token=None))
         return web.Response(text="ok")
 
     def _next_failure(self, method: str) -> _Failure | None:
@@ -197,12 +206,24 @@ class FakeSlackApi:
         if method == "chat.postMessage":
             ts = self._next_ts()
             message = {"type": "message", "text": args.get("text"), "ts": ts,
-                       "user": self.bot_user_id, "bot_id": self.bot_id}  # fmt: skip
+                       "user": self.bot_user_id, "bot_id": self.bot_id,
+                       "blocks": _json(args.get("blocks")) or []}  # fmt: skip
             if args.get("thread_ts"):
                 message["thread_ts"] = args["thread_ts"]
+                if _true(args.get("reply_broadcast")):
+                    message["subtype"] = "thread_broadcast"
+            if args.get("metadata"):
+                message["metadata"] = _json(args["metadata"])
+            self.messages.setdefault(channel, []).append(message)
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
         if method == "chat.update":
+            found = self.message(channel, str(args.get("ts")))
+            if found is None:
+                return {"ok": False, "error": "message_not_found"}
+            found.update(text=args.get("text"), blocks=_json(args.get("blocks")) or [])
             return {"ok": True, "channel": channel, "ts": args.get("ts"), "text": args.get("text")}
+        if method == "conversations.history":
+            return self._history(channel, args)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "users.info":
@@ -213,9 +234,46 @@ class FakeSlackApi:
             return {"ok": True, "channel": {"id": "D" + users.split(",")[0].lstrip("UW")}}
         return {"ok": False, "error": "unknown_method"}
 
+    def message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        """A message the bot posted, as it is now (after any chat.update)."""
+        return next((m for m in self.messages.get(channel, []) if m["ts"] == ts), None)
+
+    def _history(self, channel: str, args: Mapping[str, Any]) -> dict[str, Any]:
+        """conversations.history: top-level messages, newest first, paged by cursor."""
+        inclusive = _true(args.get("inclusive"))
+        latest, oldest = args.get("latest"), args.get("oldest")
+        found = []
+        for message in sorted(self.messages.get(channel, []), key=lambda m: -float(m["ts"])):
+            ts = float(message["ts"])
+            if message.get("thread_ts") and message.get("subtype") != "thread_broadcast":
+                continue
+            if latest and (ts > float(latest) or (ts == float(latest) and not inclusive)):
+                continue
+            if oldest and (ts < float(oldest) or (ts == float(oldest) and not inclusive)):
+                continue
+            shown = dict(message)
+            if not _true(args.get("include_all_metadata")):
+                shown.pop("metadata", None)
+            found.append(shown)
+        start = int(args.get("cursor") or 0)
+        limit = int(args.get("limit") or 100)
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        cursor = str(start + limit) if more else ""
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": cursor}}  # fmt: skip
+
     def _next_ts(self) -> str:
         n = next(self._ts)
         return f"{1_790_000_000 + n}.{n:06d}"
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _true(value: Any) -> bool:
+    return value in (True, 1, "1", "true", "True")
 
 
 # --- What Slack sends to the app --------------------------------------------------
