@@ -32,7 +32,7 @@ _FUNCTION_WORDS = {
     "fi": frozenset({
         "mikä", "mitä", "miten", "missä", "mistä", "mihin", "milloin", "onko", "voiko", "ei",
         "ja", "tai", "kun", "jos", "että", "mä", "mun", "sä", "meillä", "teillä", "toimiiks",
-        "onks", "voiks", "tarviiko", "miks",
+        "onks", "voiks", "tarviiko", "miks", "moi", "moro", "hei", "terve", "kiitti", "kiitos",
     }),
     "en": frozenset({
         "the", "is", "are", "how", "what", "which", "where", "when", "does", "do", "can", "my",
@@ -68,7 +68,7 @@ def _votes(words: list[str]) -> dict[str, float]:
         elif set(hits) == {"en", "sv"}:  # Swedish is rare here; English jargon is not
             votes["en"] += 0.5
         elif not hits and _FINNISH_FORM.search(word):
-            votes["fi"] += 1.0
+            votes["fi"] += 2.0
     return votes
 
 

@@ -81,36 +81,56 @@ class Catalogue:
         aliases = [_Alias(tokenise(a), name, "ptc") for name, al in raw["ptc"].items() for a in al]
         aliases += [_Alias(tokenise(a), a.title(), "vendor") for a in raw["vendors"]]
         aliases += [_Alias(tokenise(a), a.title(), "platform") for a in raw["platforms"]]
-        self._by_letter: dict[str, list[_Alias]] = defaultdict(list)
+        self._multi: dict[str, list[_Alias]] = defaultdict(list)  # by first word
         for alias in sorted(aliases, key=lambda a: -len(a.words)):  # longest alias wins
-            self._by_letter[alias.words[0][0]].append(alias)
+            if len(alias.words) > 1:
+                self._multi[alias.words[0]].append(alias)
         self._single = {a.words[0]: a for a in aliases if len(a.words) == 1}
+        self._long_words = sorted({a.words[-1] for a in aliases if len(a.words[-1]) >= 6})
         self._suffixes = frozenset(suffixes)
+        self._longest_suffix = max(map(len, self._suffixes), default=0)
         self._not_version = frozenset(raw["not_product_version"])
         self._version_words = frozenset(raw["version_words"])
-        self.ptc_names = frozenset(raw["ptc"])
+        self._loose_cache: dict[str, str | None] = {}
 
-    def _same(self, token: str, word: str) -> bool:
-        if token == word:
-            return True
-        rest = token[len(word):]
-        if len(word) >= 3 and token.startswith(word) and rest in self._suffixes:
-            return len(word) >= 4 or len(rest) >= 2
-        return len(word) >= 6 and len(token) >= 6 and fuzz.ratio(token, word) >= 85
+    def _loose(self, token: str) -> str | None:
+        """The alias word ``token`` is, allowing a Finnish ending ("creolle") or a
+        typo ("windchil"); cached, since the same words recur in every message."""
+        if token in self._loose_cache:
+            return self._loose_cache[token]
+        found = None
+        for cut in range(max(3, len(token) - self._longest_suffix), len(token)):
+            base, rest = token[:cut], token[cut:]
+            if rest in self._suffixes and (base in self._single or base in self._long_words) and (
+                len(base) >= 4 or len(rest) >= 2
+            ):
+                found = base
+                break
+        if found is None and len(token) >= 6:
+            match = process.extractOne(token, self._long_words, scorer=fuzz.ratio,
+                                       score_cutoff=85)
+            found = match[0] if match else None
+        if len(self._loose_cache) < 100_000:
+            self._loose_cache[token] = found
+        return found
 
     def _match(self, tokens: Sequence[str], i: int) -> tuple[_Alias, int, str | None] | None:
-        glued = _GLUED.match(tokens[i])
-        if glued and not _DATECODE.match(tokens[i]) and glued.group(1) in self._single:
+        token = tokens[i]
+        glued = _GLUED.match(token)
+        if glued and not _DATECODE.match(token) and glued.group(1) in self._single:
             return self._single[glued.group(1)], 1, glued.group(2)
-        for alias in self._by_letter.get(tokens[i][:1], ()):
+        for alias in self._multi.get(token, ()):
             n = len(alias.words)
             window = tokens[i : i + n]
-            if len(window) == n and all(
-                t == w or (k == n - 1 and self._same(t, w)) for k, (t, w) in enumerate(
-                    zip(window, alias.words, strict=True))
-            ):
+            last = alias.words[-1]
+            if (len(window) == n and window[1:-1] == alias.words[1:-1]
+                    and (window[-1] == last or self._loose(window[-1]) == last)):
                 return alias, n, None
-        return None
+        single = self._single.get(token)
+        if single is None:
+            loose = self._loose(token)
+            single = self._single.get(loose) if loose else None
+        return (single, 1, None) if single is not None else None
 
     def find(self, tokens: Sequence[str]) -> Mentions:
         """Every product, vendor, platform and product version in ``tokens``."""
@@ -133,7 +153,7 @@ class Catalogue:
                 i += n
                 continue
             if self._is_version(tokens, i, last):
-                versions.append(tokens[i])
+                versions.append(tokens[i].upper())  # datecodes are written "M050"
                 last = i
             i += 1
         return Mentions(
@@ -241,9 +261,6 @@ class ArticleIndex:
             self._entries.append(_Entry(
                 aid, products, tuple(examples), tuple(" ".join(sorted(e)) for e in examples),
                 tuple(math.sqrt(sum(self._idf[c] for c in e)) for e in examples)))
-
-    def covered_products(self) -> frozenset[str]:
-        return frozenset(self._by_product)
 
     def _eligible(self, products: Sequence[str]) -> set[int] | None:
         """Articles that may answer: those covering every product named, and the

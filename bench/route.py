@@ -1,0 +1,123 @@
+"""Routing latency: the shipped knowledge base and generated ones of 1,000 and 10,000 articles.
+
+Run: .venv/bin/python bench/route.py [--sizes 1000 10000] [--repeat 3]
+
+The generated articles are the shipped ones re-issued for other products and
+modules: each copy gets a new id, one of the real PTC products or an invented
+one (so product filtering cannot hide the size), a module name of its own in
+its title, keywords and some questions (so the vocabulary grows with the base,
+as a real one would), and reworded questions. The messages are the development
+and held-out-style sets, routed one by one as the chat does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from knowledge.loader import KnowledgeBase, load_knowledge_base  # noqa: E402
+from knowledge.router import Router  # noqa: E402
+from knowledge.schema import Article, Examples, Localized  # noqa: E402
+
+MESSAGE_SETS = (ROOT.parent / "shared/eval/dev.jsonl", ROOT / "tests/data/heldout_style.jsonl")
+PRODUCTS = ("Creo", "Windchill", "Arbortext", "ThingWorx", "Mathcad", "Codebeamer", "Vuforia",
+            "Kepware", "Onshape", "Servigistics")
+INVENTED = ("Nimbus", "Kestrel", "Aurora", "Vantage", "Helix", "Quartz", "Orbit", "Tundra")
+PREFIXES_FI = ("", "Kysymys: ", "Hei, ", "Moi! ", "Pikainen kysymys: ")
+PREFIXES_EN = ("", "Quick question: ", "Hi, ", "Hello! ", "Question: ")
+
+
+def _swap(text: str, old: tuple[str, ...], new: str) -> str:
+    for name in old:
+        text = text.replace(name, new)
+    return text
+
+
+def _variant(article: Article, n: int, rng: random.Random) -> Article:
+    product = (PRODUCTS + INVENTED)[n % (len(PRODUCTS) + len(INVENTED))]
+    if product in INVENTED:
+        product = f"{product} {n % 97}"
+    module = f"moduuli{n}x"
+    old = article.products
+
+    def reword(questions: tuple[str, ...], prefixes: tuple[str, ...]) -> tuple[str, ...]:
+        out = []
+        for k, q in enumerate(questions):
+            q = rng.choice(prefixes) + _swap(q, old, product)
+            out.append(f"{q} ({module})" if k % 3 == 0 else q)
+        return tuple(out)
+
+    return replace(
+        article,
+        id=f"{article.id}-{n}",
+        title=Localized(fi=f"{_swap(article.title.fi, old, product)} – {module}",
+                        en=f"{_swap(article.title.en, old, product)} – {module}"),
+        questions=Examples(fi=reword(article.questions.fi, PREFIXES_FI),
+                           en=reword(article.questions.en, PREFIXES_EN)),
+        products=(product,),
+        keywords=(*article.keywords, module, product.lower()),
+    )
+
+
+def generated(base: KnowledgeBase, size: int, seed: int = 7) -> KnowledgeBase:
+    """``size`` articles derived from ``base`` (deterministic for a seed)."""
+    rng = random.Random(seed)
+    articles = [_variant(base.articles[n % len(base.articles)], n, rng) for n in range(size)]
+    return KnowledgeBase(articles=tuple(articles))
+
+
+def messages() -> list[str]:
+    texts: list[str] = []
+    for path in MESSAGE_SETS:
+        if path.exists():
+            texts += [json.loads(line)["text"] for line in path.read_text().splitlines() if line]
+    return texts
+
+
+def measure(name: str, kb: KnowledgeBase, texts: list[str], repeat: int) -> str:
+    started = time.perf_counter()
+    router = Router(kb)
+    build = time.perf_counter() - started
+    router.route("lämmittely")  # first call loads the language model, once per process
+    timings: list[float] = []
+    for _ in range(repeat):
+        for text in texts:
+            t0 = time.perf_counter()
+            router.route(text)
+            timings.append((time.perf_counter() - t0) * 1000)
+    timings.sort()
+    p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+    return (f"{name:<16}{len(kb.articles):>9}{build:>11.2f}{statistics.median(timings):>12.2f}"
+            f"{p99:>10.2f}{max(timings):>10.2f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
+    parser.add_argument("--repeat", type=int, default=3, help="passes over the messages")
+    args = parser.parse_args()
+    base = load_knowledge_base()
+    texts = messages()
+    started = time.perf_counter()
+    Router(base)  # loads the lemmatiser dictionaries: a one-off per process, not per build
+    print(f"process warm-up (dictionaries): {time.perf_counter() - started:.2f} s; "
+          f"{len(texts)} messages x {args.repeat}\n")
+    print(f"{'knowledge base':<16}{'articles':>9}{'build s':>11}{'median ms':>12}"
+          f"{'p99 ms':>10}{'max ms':>10}")
+    print(measure("shipped", base, texts, args.repeat))
+    for size in args.sizes:
+        print(measure(f"generated {size}", generated(base, size), texts, args.repeat), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
