@@ -42,7 +42,9 @@ class Chat:
     last: list[OutboundReply] = field(default_factory=list)
     sent: list[InboundMessage] = field(default_factory=list)
 
-    def message(self, text: str = "", *, action: str | None = None, label: str = "") -> InboundMessage:
+    def message(
+        self, text: str = "", *, action: str | None = None, label: str = ""
+    ) -> InboundMessage:
         return InboundMessage(
             channel=self.channel,
             conversation_id=self.conversation,

@@ -10,7 +10,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_import_contracts_hold():
-    """import-linter's contracts in pyproject.toml: engine, handlers, channels, knowledge, storage."""
+    """The import-linter contracts of pyproject.toml hold."""
     linter = Path(sys.executable).with_name("lint-imports")
     result = subprocess.run([str(linter)], cwd=REPO, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:]

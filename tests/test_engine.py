@@ -30,7 +30,11 @@ OUTCOMES = [
     ("en", "Can I talk to a support engineer?", "consent_text.needed_for_handover"),
     ("fi", "Mikä on tuen puhelinnumero?", "service_info.contact"),
     ("en", "What does your support cover?", "service_info.coverage"),
-    ("fi", "Tukipalvelunne ei vastannut viestiini kolmeen päivään, olen tyytymätön", "service_feedback"),
+    (
+        "fi",
+        "Tukipalvelunne ei vastannut viestiini kolmeen päivään, olen tyytymätön",
+        "service_feedback",
+    ),
     ("en", "I want to complain about your support service", "service_feedback"),
     ("fi", "Poista kaikki tietoni järjestelmästänne", "privacy.nothing_stored"),
     ("en", "Send me a copy of the data you store about me", "privacy.nothing_stored"),
@@ -47,8 +51,13 @@ async def test_each_outcome_is_answered_in_the_users_language(app, lang, message
         assert replies[1].kind.value == "answer" and replies[1].links
         assert replies[2].text == TEXTS.get(lang, "answer.helpful")
     else:
-        expected = TEXTS.get(lang, key, phone=settings.support_phone,
-                             email=settings.support_email, sales=settings.sales_contact)
+        expected = TEXTS.get(
+            lang,
+            key,
+            phone=settings.support_phone,
+            email=settings.support_email,
+            sales=settings.sales_contact,
+        )
         assert any(expected in r.text for r in replies), chat.text
 
 
@@ -84,9 +93,16 @@ async def test_a_bots_own_message_is_ignored(app):
     assert await app.engine.handle(bot_message) == []
 
 
-@pytest.mark.parametrize(("lang", "message"), [("fi", "Mitä tietokantoja Windchill tukee?"),
-                                              ("en", "Which databases does Windchill support?")])
-async def test_a_database_error_is_apologised_for_and_logged_without_text(app, caplog, lang, message):
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("fi", "Mitä tietokantoja Windchill tukee?"),
+        ("en", "Which databases does Windchill support?"),
+    ],
+)
+async def test_a_database_error_is_apologised_for_and_logged_without_text(
+    app, caplog, lang, message
+):
     chat = Chat(app)
     await chat.say(message)
     await chat.click(actions.CONSENT_ACCEPT)
@@ -95,8 +111,9 @@ async def test_a_database_error_is_apologised_for_and_logged_without_text(app, c
     caplog.set_level(logging.DEBUG)
     replies = await chat.say(message)
     assert [r.kind.value for r in replies] == ["error"]
-    assert replies[0].text == TEXTS.get(lang, "error", phone=app.settings.support_phone,
-                                        email=app.settings.support_email)
+    assert replies[0].text == TEXTS.get(
+        lang, "error", phone=app.settings.support_phone, email=app.settings.support_email
+    )
     failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert failures, "the failure is logged"
     logged = "\n".join(caplog.text.splitlines())

@@ -38,16 +38,22 @@ async def desk_app(database_url: str, clock: Clock):
 
 
 async def consented(app: App, user: str, conversation: str) -> Chat:
-    chat = Chat(app, user=user, name=user.split("@")[0].replace(".", " ").title(),
-                conversation=conversation)
+    chat = Chat(
+        app, user=user, name=user.split("@")[0].replace(".", " ").title(), conversation=conversation
+    )
     await chat.say("Mikä Java-versio Windchill 12:lle?")
     if actions.CONSENT_ACCEPT in chat.buttons():  # not asked again once given
         await chat.click(actions.CONSENT_ACCEPT)
     return chat
 
 
-async def open_case(app: App, user: str = DESKTOP_USER, conversation: str = "dm-case",
-                    urgency: int = 2, problem: str = "Creo kaatuu aina kun avaan ison kokoonpanon") -> Chat:
+async def open_case(
+    app: App,
+    user: str = DESKTOP_USER,
+    conversation: str = "dm-case",
+    urgency: int = 2,
+    problem: str = "Creo kaatuu aina kun avaan ison kokoonpanon",
+) -> Chat:
     chat = await consented(app, user, conversation)
     await chat.say(problem)
     assert "urgency:1" in chat.buttons(), chat.text
@@ -58,8 +64,10 @@ async def open_case(app: App, user: str = DESKTOP_USER, conversation: str = "dm-
 
 async def outbox(app: App) -> list[dict]:
     rows = (await all_rows(app))["outbox"]
-    return [{**row, "payload": json.loads(row["payload"]), "address": json.loads(row["address"])}
-            for row in rows]
+    return [
+        {**row, "payload": json.loads(row["payload"]), "address": json.loads(row["address"])}
+        for row in rows
+    ]
 
 
 def to_customer(rows: list[dict]) -> list[str]:
@@ -73,11 +81,19 @@ async def test_inside_hours_the_customer_gets_queue_place_and_target(desk_app, c
     [case] = (await all_rows(desk_app))["cases"]
     assert case["product"] == "Creo" and case["urgency"] == 2 and case["state"] == "queued"
     assert case["description"] == "Creo kaatuu aina kun avaan ison kokoonpanon"
-    assert case["entitlement"] == "entitled" and case["organisation_name"] == "Konepaja Esimerkki Oy"
+    assert (
+        case["entitlement"] == "entitled" and case["organisation_name"] == "Konepaja Esimerkki Oy"
+    )
     assert case["due_at"].replace(tzinfo=UTC) == at("2026-11-24T12:00")
     messages = (await all_rows(desk_app))["messages"]
-    assert messages and all(m["case_id"] == case["id"] for m in messages), "transcript goes with the case"
-    opened = [r for r in await outbox(desk_app) if r["payload"].get("event", {}).get("kind") == "case_opened"]
+    assert messages and all(m["case_id"] == case["id"] for m in messages), (
+        "transcript goes with the case"
+    )
+    opened = [
+        r
+        for r in await outbox(desk_app)
+        if r["payload"].get("event", {}).get("kind") == "case_opened"
+    ]
     assert sorted(r["address"]["agent"] for r in opened) == [MAIJA, PEKKA]
     lines = opened[0]["payload"]["event"]["lines"]
     assert any("Creo kaatuu" in line for line in lines), "the agents get the transcript"
@@ -88,7 +104,10 @@ async def test_outside_hours_the_customer_hears_the_next_opening_and_the_phone(d
     clock.now = at("2026-11-28T11:00")  # Saturday
     chat = await open_case(desk_app)
     assert "maanantaina 30.11. klo 8" in chat.text
-    assert desk_app.settings.support_phone in chat.text and desk_app.settings.support_email in chat.text
+    assert (
+        desk_app.settings.support_phone in chat.text
+        and desk_app.settings.support_email in chat.text
+    )
     [case] = (await all_rows(desk_app))["cases"]
     assert case["due_at"].replace(tzinfo=UTC) == at("2026-11-30T10:00")
 
@@ -117,18 +136,32 @@ async def test_the_queue_serves_urgency_first_then_arrival(desk_app, clock):
     assert "sijalla 3" in third.text
     queue = await desk_app.desk.queue(MAIJA)
     assert [(c.urgency, c.arrived_at.astimezone(UTC)) for c in queue] == [
-        (1, at("2026-11-24T09:05")), (3, at("2026-11-24T09:00")), (3, at("2026-11-24T09:10"))]
+        (1, at("2026-11-24T09:05")),
+        (3, at("2026-11-24T09:00")),
+        (3, at("2026-11-24T09:10")),
+    ]
 
 
-@pytest.mark.parametrize(("user", "problem", "expected"), [
-    ("liisa.kayttaja@konepaja.example", "Windchill antaa virheen 500 kirjautumisen jälkeen",
-     "Maija Pääkäyttäjä"),
-    (EXPIRED_USER, "Creo kaatuu aina kun avaan ison kokoonpanon", "päättyi 31.12.2024"),
-    (NO_CREO_USER, "Creo kaatuu aina kun avaan ison kokoonpanon", "ei ole kanssamme voimassa"),
-    ("someone@unknown-company.example", "Creo kaatuu aina kun avaan ison kokoonpanon",
-     "En löytänyt organisaatiotanne"),
-])
-async def test_not_entitled_users_are_told_why_and_nothing_is_queued(desk_app, user, problem, expected):
+@pytest.mark.parametrize(
+    ("user", "problem", "expected"),
+    [
+        (
+            "liisa.kayttaja@konepaja.example",
+            "Windchill antaa virheen 500 kirjautumisen jälkeen",
+            "Maija Pääkäyttäjä",
+        ),
+        (EXPIRED_USER, "Creo kaatuu aina kun avaan ison kokoonpanon", "päättyi 31.12.2024"),
+        (NO_CREO_USER, "Creo kaatuu aina kun avaan ison kokoonpanon", "ei ole kanssamme voimassa"),
+        (
+            "someone@unknown-company.example",
+            "Creo kaatuu aina kun avaan ison kokoonpanon",
+            "En löytänyt organisaatiotanne",
+        ),
+    ],
+)
+async def test_not_entitled_users_are_told_why_and_nothing_is_queued(
+    desk_app, user, problem, expected
+):
     chat = await consented(desk_app, user, "dm-refused")
     await chat.say(problem)
     assert expected in chat.text
@@ -140,7 +173,9 @@ async def test_not_entitled_users_are_told_why_and_nothing_is_queued(desk_app, u
 
 async def test_a_named_contact_may_open_a_system_product_case(desk_app, clock):
     clock.now = at("2026-11-24T10:00")
-    await open_case(desk_app, user=NAMED_WINDCHILL, problem="Windchill gives an error 500 after login")
+    await open_case(
+        desk_app, user=NAMED_WINDCHILL, problem="Windchill gives an error 500 after login"
+    )
     [case] = (await all_rows(desk_app))["cases"]
     assert case["product"] == "Windchill" and case["entitlement"] == "entitled"
 
@@ -164,8 +199,11 @@ async def test_two_agents_racing_for_one_case_exactly_one_wins(desk_app, clock):
     clock.now = at("2026-11-24T10:00")
     await open_case(desk_app)
     [case] = (await all_rows(desk_app))["cases"]
-    results = await asyncio.gather(desk_app.desk.take(MAIJA, case["id"]),
-                                   desk_app.desk.take(PEKKA, case["id"]), return_exceptions=True)
+    results = await asyncio.gather(
+        desk_app.desk.take(MAIJA, case["id"]),
+        desk_app.desk.take(PEKKA, case["id"]),
+        return_exceptions=True,
+    )
     winners = [r for r in results if not isinstance(r, Exception)]
     losers = [r for r in results if isinstance(r, DeskError)]
     assert len(winners) == 1 and len(losers) == 1
@@ -185,8 +223,11 @@ async def test_relay_both_ways_notes_stay_internal_and_close(desk_app, clock):
     assert any("Maija Econocapin tuesta liittyi" in t for t in to_customer(await outbox(desk_app)))
     replies = await chat.say("Kokoonpanossa on noin 4000 osaa")
     assert replies == [], "the bot stays quiet while an agent holds the case"
-    relayed = [r for r in await outbox(desk_app)
-               if r["payload"].get("event", {}).get("kind") == "customer_said"]
+    relayed = [
+        r
+        for r in await outbox(desk_app)
+        if r["payload"].get("event", {}).get("kind") == "customer_said"
+    ]
     assert [r["address"] for r in relayed] == [{"agent": MAIJA}]
     assert "4000 osaa" in relayed[0]["payload"]["event"]["lines"][0]
     await desk_app.desk.reply(MAIJA, case["id"], "Kokeile asetusta regen_layout_w_assem_fail")
@@ -202,7 +243,9 @@ async def test_relay_both_ways_notes_stay_internal_and_close(desk_app, clock):
     texts = to_customer(await outbox(desk_app))
     assert any("Asiaasi hoitaa nyt Pekka" in t for t in texts)
     assert any("Ratkaisu: Asetus korjasi kaatumisen" in t for t in texts)
-    transcript = [(m.direction.value, m.text) for m in await desk_app.desk.transcript(PEKKA, case["id"])]
+    transcript = [
+        (m.direction.value, m.text) for m in await desk_app.desk.transcript(PEKKA, case["id"])
+    ]
     assert ("customer", "Kokoonpanossa on noin 4000 osaa") in transcript
     assert ("agent", "Kokeile asetusta regen_layout_w_assem_fail") in transcript
     assert ("note", "Maija Virtanen: Tuttu vika, SPR123456") in transcript
@@ -228,13 +271,19 @@ async def test_messages_while_queued_join_the_case_for_every_agent(desk_app, clo
     chat = await open_case(desk_app)
     replies = await chat.say("Lisätieto: vika alkoi päivityksen jälkeen")
     assert "Lisäsin viestisi" in replies[0].text
-    relayed = [r for r in await outbox(desk_app)
-               if r["payload"].get("event", {}).get("kind") == "customer_said"]
+    relayed = [
+        r
+        for r in await outbox(desk_app)
+        if r["payload"].get("event", {}).get("kind") == "customer_said"
+    ]
     assert sorted(r["address"]["agent"] for r in relayed) == [MAIJA, PEKKA]
 
 
 async def test_non_agents_are_refused(desk_app):
-    for call in (desk_app.desk.queue("matti@asiakas.fi"), desk_app.desk.take("matti@asiakas.fi", 1)):
+    for call in (
+        desk_app.desk.queue("matti@asiakas.fi"),
+        desk_app.desk.take("matti@asiakas.fi", 1),
+    ):
         with pytest.raises(DeskError) as refused:
             await call
         assert refused.value.code is DeskErrorCode.NOT_AGENT
@@ -252,5 +301,7 @@ async def test_due_alerts_are_sent_once_even_from_two_processes(desk_app, databa
         assert await other.alerts.check() == 0
     finally:
         await other.close()
-    alerts = [r for r in await outbox(desk_app) if r["payload"].get("event", {}).get("kind") == "due_soon"]
+    alerts = [
+        r for r in await outbox(desk_app) if r["payload"].get("event", {}).get("kind") == "due_soon"
+    ]
     assert sorted(r["address"]["agent"] for r in alerts) == [MAIJA, PEKKA]

@@ -40,9 +40,10 @@ async def desk_app(database_url: str, clock: Clock):
 
 async def enqueue(app: App, text: str = "Hei!") -> ReplyAddress:
     address = ReplyAddress.of("flaky", {"conversation": "c1"})
-    await app.storage.deliver_now([Delivery(address=address, recipient="customer",
-                                            replies=(OutboundReply(text=text),))],
-                                  at=app.clock())
+    await app.storage.deliver_now(
+        [Delivery(address=address, recipient="customer", replies=(OutboundReply(text=text),))],
+        at=app.clock(),
+    )
     return address
 
 

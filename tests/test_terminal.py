@@ -25,8 +25,15 @@ def env_for(tmp_path: Path) -> dict[str, str]:
 
 def test_piped_chat_runs_a_scripted_conversation(tmp_path):
     script = "Mikä Java-versio Windchill 12:lle?\n3\nmitä tietoja minusta on\n"
-    result = subprocess.run([str(BIN), "chat", "--user", CUSTOMER], input=script, text=True,
-                            capture_output=True, env=env_for(tmp_path), timeout=120, check=True)
+    result = subprocess.run(
+        [str(BIN), "chat", "--user", CUSTOMER],
+        input=script,
+        text=True,
+        capture_output=True,
+        env=env_for(tmp_path),
+        timeout=120,
+        check=True,
+    )
     out = result.stdout
     assert "> Mikä Java-versio Windchill 12:lle?" in out
     assert "Java 11" in out and "3. Hyväksyn" in out, "buttons are numbered across the turn"
@@ -45,8 +52,13 @@ class Terminal:
     @classmethod
     async def start(cls, *args: str, env: dict[str, str]) -> Terminal:
         process = await asyncio.create_subprocess_exec(
-            str(BIN), *args, env=env, stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+            str(BIN),
+            *args,
+            env=env,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
         return cls(process)
 
     async def type(self, line: str) -> None:
@@ -54,7 +66,7 @@ class Terminal:
         self.process.stdin.write((line + "\n").encode())
         await self.process.stdin.drain()
 
-    async def expect(self, text: str, timeout: float = 30) -> str:
+    async def expect(self, text: str, wait: float = 30) -> str:
         assert self.process.stdout is not None
 
         async def read() -> str:
@@ -68,10 +80,11 @@ class Terminal:
                     return line
 
         try:
-            return await asyncio.wait_for(read(), timeout)
+            return await asyncio.wait_for(read(), wait)
         except TimeoutError:
-            raise AssertionError(f"{text!r} did not come within {timeout} s; output was:\n"
-                                 + "".join(self.seen)) from None
+            raise AssertionError(
+                f"{text!r} did not come within {wait} s; output was:\n" + "".join(self.seen)
+            ) from None
 
     async def close(self) -> None:
         if self.process.stdin is not None:
@@ -85,7 +98,9 @@ class Terminal:
 
 async def test_customer_and_agent_in_two_terminals(tmp_path):
     env = env_for(tmp_path)
-    customer = await Terminal.start("chat", "--user", CUSTOMER, "--name", "Olli Operaattori", env=env)
+    customer = await Terminal.start(
+        "chat", "--user", CUSTOMER, "--name", "Olli Operaattori", env=env
+    )
     agent = await Terminal.start("agent", "--as", AGENT, env=env)
     try:
         await customer.type("Mikä Java-versio Windchill 12:lle?")
