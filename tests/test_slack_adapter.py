@@ -182,3 +182,35 @@ def test_web_api_failures_say_whether_retrying_can_help(
 
 def test_a_dropped_connection_is_worth_retrying() -> None:
     assert delivery_error(TimeoutError()).permanent is False
+
+
+def test_the_manifest_asks_for_what_the_bot_uses_and_points_at_its_endpoint() -> None:
+    import yaml
+
+    from bot.channels.slack_desk import COMMAND
+    from bot.server import SLACK_EVENTS_PATH
+
+    text = (Path(__file__).parent.parent / "manifest.yaml").read_text(encoding="utf-8")
+    manifest = yaml.safe_load(text)
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {
+        "chat:write",
+        "im:history",
+        "app_mentions:read",
+        "users:read.email",
+        "channels:history",
+        "groups:history",
+        "commands",
+    } <= scopes
+    assert not {s for s in scopes if s.startswith(("reactions", "admin", "files"))}
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert events == {"message.im", "app_mention", "message.channels", "message.groups"}
+    (command,) = manifest["features"]["slash_commands"]
+    assert command["command"] == COMMAND
+    urls = [
+        command["url"],
+        manifest["settings"]["interactivity"]["request_url"],
+        manifest["settings"]["event_subscriptions"]["request_url"],
+    ]
+    assert all(url.endswith(SLACK_EVENTS_PATH) for url in urls)
+    assert "#   socket_mode_enabled: true" in text, "the Socket Mode variant"

@@ -251,3 +251,40 @@ def test_commands_in_finnish_and_english() -> None:
     assert close is not None and (close.case_id, close.rest) == (12, "Ajuri päivitetty")
     assert parse_command("jono") is not None and parse_command("queue") is not None
     assert parse_command("hello") is None and parse_command("ota x") is None
+
+
+async def taken(bot: SlackBot) -> str:
+    """Open a case and let Maija take it; the card's ts."""
+    card = await open_case(bot)
+    await bot.interact(click(card, card.buttons()[0]["value"], user=MAIJA[0]))
+    await bot.settled()
+    await bot.api.wait_for("chat.postMessage", where=lambda c: "liittyi" in c.text)
+    return str(card.answer["ts"])
+
+
+async def test_a_rate_limited_reply_to_the_customer_is_kept_and_delivered_later(
+    bot: SlackBot,
+) -> None:
+    card_ts = await taken(bot)
+    # More 429s than the Web API client retries: the outbox keeps it and tries again.
+    bot.api.fail("chat.postMessage", status=429, retry_after=0, times=3, channel=DM)
+    await thread_post(bot, MAIJA[0], "Kokeile uudelleenkäynnistystä", card_ts, next_ts())
+    await bot.api.wait_for("chat.postMessage", where=lambda c: "uudelleen" in c.text
+                           and c.answer["ok"])  # fmt: skip
+    tries = bot.api.calls_to("chat.postMessage", lambda c: "uudelleen" in c.text)
+    assert [c.answer["ok"] for c in tries] == [False, False, False, True]
+    (row,) = [r for r in (await all_rows(bot.app))["outbox"] if "uudelleen" in r["payload"]]
+    assert row["attempts"] == 2, "kept in the outbox after the failed attempt, then sent"
+
+
+async def test_a_permanent_failure_is_reported_in_the_agents_channel(bot: SlackBot) -> None:
+    card_ts = await taken(bot)
+    bot.api.missing_channels.add(DM)  # the customer left; their DM is gone
+    await thread_post(bot, MAIJA[0], "Onko ongelma vielä olemassa?", card_ts, next_ts())
+    failed = TEXTS.get("fi", "desk.delivery_failed", channel="slack", case=1)
+    await bot.api.wait_for(
+        "chat.postMessage",
+        where=lambda c: c.args["channel"] == AGENT_CHANNEL and failed[:30] in c.text,
+    )
+    (row,) = [r for r in (await all_rows(bot.app))["outbox"] if "vielä olemassa" in r["payload"]]
+    assert row["failed_at"] is not None and "channel_not_found" in row["error"]

@@ -15,7 +15,15 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.i18n import Catalogue
-from tests.fakes.slack_api import FakeSlackApi, click, dm_event, mention_event, sign
+from bot.server import SlackMode
+from tests.fakes.slack_api import (
+    FakeSlackApi,
+    click,
+    dm_event,
+    event_envelope,
+    mention_event,
+    sign,
+)
 from tests.harness import Clock, all_rows
 from tests.slack_harness import MATTI, SlackBot, people, running_bot, slack_settings
 
@@ -288,3 +296,20 @@ async def test_logs_carry_no_message_text_names_or_emails(
     assert ours, "the turns were logged"
     for needle in ("Windchill", "Matti", "matti.meikalainen", "Java"):
         assert not any(needle in line for line in ours), needle
+
+
+async def test_socket_mode_serves_slack_without_a_public_endpoint(
+    sqlite_url: str, api: FakeSlackApi, clock: Clock
+) -> None:
+    settings = slack_settings(sqlite_url, api, slack_app_token="xapp-1-test")
+    async with running_bot(settings, api, clock) as bot:
+        assert bot.served.slack_mode is SlackMode.SOCKET
+        await api.wait_for("socket_connected")
+        (opened,) = api.calls_to("apps.connections.open")
+        assert opened.token == "xapp-1-test"
+        assert (await bot.post("{}", content_type="application/json")).status == 404
+        event = event_envelope(dm_event(MATTI[0], QUESTION, ts="1795000400.000100"))
+        envelope_id = await api.socket_send(event)
+        await api.wait_for("socket_ack", where=lambda c: c.args["envelope_id"] == envelope_id)
+        await api.wait_for("chat.postMessage", where=consent_buttons)
+        assert (await bot.client.get("/healthz")).status == 200

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestServer
 
 TEAM_ID = "T0ECONO"
@@ -61,6 +61,7 @@ class _Failure:
     error: str
     retry_after: int | None
     times: int
+    channel: str | None
 
 
 @dataclass
@@ -77,17 +78,22 @@ class FakeSlackApi:
     _failures: dict[str, list[_Failure]] = field(default_factory=dict)
     _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
     _server: TestServer | None = None
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    _envelopes: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     async def __aenter__(self) -> FakeSlackApi:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{id}", self._respond)
+        app.router.add_get("/socket", self._socket)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        for socket in self._sockets:
+            await socket.close()
         if self._server is not None:
             await self._server.close()
 
@@ -115,10 +121,11 @@ class FakeSlackApi:
 
     def fail(
         self, method: str, *, status: int = 429, retry_after: int | None = 1, times: int = 1,
-        error: str = "ratelimited",
+        error: str = "ratelimited", channel: str | None = None,
     ) -> None:  # fmt: skip
-        """Answer the next ``times`` calls of ``method`` with this failure."""
-        self._failures.setdefault(method, []).append(_Failure(status, error, retry_after, times))
+        """Answer the next ``times`` calls of ``method`` (to ``channel``) with this failure."""
+        failure = _Failure(status, error, retry_after, times, channel)
+        self._failures.setdefault(method, []).append(failure)
 
     def calls_to(
         self, method: str, where: Callable[[ApiCall], bool] | None = None
@@ -168,9 +175,10 @@ class FakeSlackApi:
             args.update(await request.post())
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") or args.get("token")
-        failure = self._next_failure(method)
+        failure = self._next_failure(method, args)
         if failure is not None:
-            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+            retry_after = failure.retry_after
+            headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
             body = {"ok": False, "error": failure.error}
             await self._record(ApiCall(method=method, args=args, token=token, answer=body))
             return web.json_response(body, status=failure.status, headers=headers)
@@ -178,19 +186,41 @@ class FakeSlackApi:
         await self._record(ApiCall(method=method, args=args, token=token, answer=answer))
         return web.json_response(answer)
 
+    async def socket_send(self, payload: Mapping[str, Any], *, kind: str = "events_api") -> str:
+        """Push a payload to the connected Socket Mode client; returns its envelope id."""
+        envelope_id = f"env-{next(self._envelopes)}"
+        envelope = {"envelope_id": envelope_id, "type": kind, "payload": dict(payload),
+                    "accepts_response_payload": kind != "events_api", "retry_attempt": 0,
+                    "retry_reason": ""}  # fmt: skip
+        await self._sockets[-1].send_json(envelope)
+        return envelope_id
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: hello, then whatever tests push; acks are recorded as calls."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        await socket.send_json({"type": "hello", "num_connections": 1,
+                                "connection_info": {"app_id": "A0TUKI"}})  # fmt: skip
+        await self._record(ApiCall(method="socket_connected", args={}, token=None))
+        async for message in socket:
+            if message.type == WSMsgType.TEXT:
+                await self._record(ApiCall("socket_ack", json.loads(message.data), None))
+        return socket
+
     async def _respond(self, request: web.Request) -> web.Response:
         args = {**await request.json(), "_path": request.path}
         await self._record(ApiCall(method="response_url", args=args, token=None))
         return web.Response(text="ok")
 
-    def _next_failure(self, method: str) -> _Failure | None:
+    def _next_failure(self, method: str, args: Mapping[str, Any]) -> _Failure | None:
         queue = self._failures.get(method) or []
-        if not queue:
+        failure = next((f for f in queue if f.channel in (None, args.get("channel"))), None)
+        if failure is None:
             return None
-        failure = queue[0]
         failure.times -= 1
         if failure.times <= 0:
-            queue.pop(0)
+            queue.remove(failure)
         return failure
 
     def _answer(self, method: str, args: Mapping[str, Any]) -> dict[str, Any]:
@@ -224,6 +254,9 @@ class FakeSlackApi:
             return {"ok": True, "channel": channel, "ts": args.get("ts"), "text": args.get("text")}
         if method == "conversations.history":
             return self._history(channel, args)
+        if method == "apps.connections.open":
+            assert self._server is not None
+            return {"ok": True, "url": str(self._server.make_url("/socket")).replace("http", "ws")}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "users.info":
