@@ -180,7 +180,11 @@ class Normaliser:
             return self._word(guess, "fi", depth + 1)
         for suffix in self._lex.loan_suffixes:
             base = word[: -len(suffix)]
-            if word.endswith(suffix) and len(base) >= 3 and self._is_word(base):
+            if not word.endswith(suffix) or len(base) < 3:
+                continue
+            if base[-1] == base[-2] and not self._is_word(base):
+                base = base[:-1]  # "esupporttiin": Finnish doubles a loan word's last consonant
+            if self._is_word(base):
                 return self._word(base, "en" if _known(base, "en") else lang, depth + 1)
         if len(word) >= _COMPOUND_MIN:
             parts = self._split(word)
