@@ -58,6 +58,13 @@ def _identifier() -> Any:
     return identifier
 
 
+def preload() -> None:
+    """Load the language model and dictionaries now (~1 s), e.g. while building a
+    router off the event loop, so the first message does not pay for them."""
+    _identifier()
+    _votes(["preload"])  # simplemma loads each language's dictionary on first use
+
+
 def _votes(words: list[str]) -> dict[str, float]:
     votes = dict.fromkeys(SUPPORTED, 0.0)
     for word in words:

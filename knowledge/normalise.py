@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -87,12 +87,13 @@ def _stemmer(lang: str) -> Any:
     return snowballstemmer.stemmer("finnish" if lang == "fi" else "english")
 
 
-@cache
+# Bounded: customers type unbounded vocabularies into a long-running process.
+@lru_cache(maxsize=200_000)
 def _known(word: str, lang: str) -> bool:
     return bool(simplemma.is_known(word, lang))
 
 
-@cache
+@lru_cache(maxsize=200_000)
 def _lemma(word: str, lang: str) -> str:
     return str(simplemma.lemmatize(word, lang))
 
