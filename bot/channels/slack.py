@@ -3,7 +3,9 @@
 A thin adapter (after bolt's own ``adapter/*/handler.py``): it acknowledges
 each request at once, turns it into an :class:`InboundMessage` and hands it to
 an inbox in the background; :meth:`SlackChannel.send` delivers replies later,
-whenever the core has them. Rendering lives in :mod:`bot.channels.slack_blocks`.
+whenever the core has them. The pieces: payloads in
+:mod:`~bot.channels.slack_payloads`, rendering in :mod:`~bot.channels.slack_blocks`,
+the agents' channel in :mod:`~bot.channels.slack_desk`.
 """
 
 from __future__ import annotations
@@ -210,9 +212,11 @@ class SlackChannel:
     ) -> None:
         """Listen on a bolt app: acknowledge first, then hand the work to ``spawn``.
 
-        ``desk`` and ``claim`` (handle a Slack message id once across processes)
-        enable the agents' side: the take button, case threads and ``/tuki``.
+        With ``desk`` (and an agents' channel) the agents' side is served too: the
+        take button, case threads and ``/tuki``; ``claim`` marks a Slack message
+        as handled across processes, so an agent's reply reaches a customer once.
         """
+        agents = (desk, self.desk_view) if desk and self.desk_view and self.agent_channel else None
 
         async def installed_team_only(
             context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
@@ -231,8 +235,8 @@ class SlackChannel:
             event = body.get("event") or {}
             if self.agent_channel and event.get("channel") == self.agent_channel:
                 said = agent_post_of(body)
-                if said is not None and desk is not None and self.desk_view is not None:
-                    spawn(self._receive_agent_post(said, desk, claim), "slack-agent-post")
+                if said is not None and agents is not None:
+                    spawn(self._receive_agent_post(said, *agents, claim), "slack-agent-post")
                 return  # the agents' channel is never a customer conversation
             post = post_of(body, bot_user_id=context.bot_user_id)
             if post is not None:
@@ -244,23 +248,27 @@ class SlackChannel:
             if click is not None:
                 spawn(self._receive_click(click, inbox), "slack-click")
 
+        bolt.middleware(installed_team_only)
+        bolt.event("message")(on_event)
+        bolt.event("app_mention")(on_event)
+        bolt.action(_BUTTON)(on_click)
+        if agents is not None:
+            self._attach_desk(bolt, *agents, spawn=spawn)
+
+    def _attach_desk(self, bolt: AsyncApp, desk: Desk, view: SlackDesk, *, spawn: Spawn) -> None:
         async def on_take(ack: AsyncAck, body: dict[str, Any]) -> None:
             await ack()
             take = take_of(body)
-            if take is not None and desk is not None and self.desk_view is not None:
-                spawn(self.desk_view.take(desk, take), "slack-take")
+            if take is not None:
+                spawn(view.take(desk, take), "slack-take")
 
         async def on_command(ack: AsyncAck, body: dict[str, Any]) -> None:
             await ack()
             user, url = body.get("user_id"), body.get("response_url")
             if isinstance(user, str) and isinstance(url, str):
                 text = str(body.get("text") or "")
-                spawn(self._answer_command(user, text, url, desk), "slack-command")
+                spawn(self._answer_command(view, desk, user, text, url), "slack-command")
 
-        bolt.middleware(installed_team_only)
-        bolt.event("message")(on_event)
-        bolt.event("app_mention")(on_event)
-        bolt.action(_BUTTON)(on_click)
         bolt.action(TAKE_ACTION)(on_take)
         bolt.command(COMMAND)(on_command)
 
@@ -273,17 +281,16 @@ class SlackChannel:
         await self.show_choice(click)
         await inbox(click_message_of(click, await self.sender(click.user)))
 
-    async def _receive_agent_post(self, said: AgentPost, desk: Desk, claim: Claim | None) -> None:
-        assert self.desk_view is not None
+    async def _receive_agent_post(
+        self, said: AgentPost, desk: Desk, view: SlackDesk, claim: Claim | None
+    ) -> None:
         # Slack may deliver an agent's message twice; it must reach the customer once.
         if claim is not None and not await claim(f"{said.channel}:{said.ts}"):
             return
-        await self.desk_view.thread_message(desk, said)
+        await view.thread_message(desk, said)
 
-    async def _answer_command(self, user: str, text: str, url: str, desk: Desk | None) -> None:
-        if desk is None or self.desk_view is None:
-            answer = "The support desk is not available here."
-        else:
-            answer = await self.desk_view.command(desk, user=user, text=text)
-        webhook = AsyncWebhookClient(url)
-        await webhook.send(text=escape(answer), response_type="ephemeral")
+    async def _answer_command(
+        self, view: SlackDesk, desk: Desk, user: str, text: str, url: str
+    ) -> None:
+        answer = await view.command(desk, user=user, text=text)
+        await AsyncWebhookClient(url).send(text=escape(answer), response_type="ephemeral")

@@ -31,6 +31,7 @@ from bot.contract import CaseCard, DeskEvent, DeskEventKind, OutboundReply, Repl
 from bot.desk import Desk, DeskError
 from bot.desk_text import case_line, state_text
 from bot.i18n import Catalogue
+from bot.state import CaseState
 from bot.timefmt import day_and_time
 
 log = logging.getLogger(__name__)
@@ -148,7 +149,8 @@ class SlackDesk:
         """The case as agents see it: who, what, how urgent, by when, and a take button."""
         now = self._clock()
         lang = "en" if self._lang == "en" else "fi"
-        title = self._t("desk.new_case", case=card.case_id) if card.state == "queued" else None
+        queued = card.state == CaseState.QUEUED
+        title = self._t("desk.new_case", case=card.case_id) if queued else f"#{card.case_id}"
         product = f"{card.product} {card.version}" if card.version else card.product
         entitlement = (
             self._t("slack_desk.entitlement_entitled")
@@ -166,7 +168,7 @@ class SlackDesk:
         state = state_text(self._texts, self._lang, card)
         labelled = [(self._t(f"slack_desk.{key}"), value) for key, value in fields.items()]
         blocks: list[Block] = [
-            section(f"*{escape(title or f'#{card.case_id}')}* · {escape(state)}"),
+            section(f"*{escape(title)}* · {escape(state)}"),
             {
                 "type": "section",
                 "fields": [
@@ -177,14 +179,14 @@ class SlackDesk:
             section(escape(card.summary)[:2900] or "–"),
         ]
         notes = []
-        if card.state == "queued" and (alert or card.due_at - now <= DUE_SOON):
+        if queued and (alert or card.due_at - now <= DUE_SOON):
             notes.append(self._t("slack_desk.due_soon", due=day_and_time(card.due_at, lang, now)))
         if card.resolution:
             notes.append(f"{self._t('desk.resolution')}: {card.resolution}")
         if notes:
             blocks.append({"type": "context", "elements": [
                 {"type": "mrkdwn", "text": escape(note)} for note in notes]})  # fmt: skip
-        if card.state == "queued":
+        if queued:
             take = {"type": "button", "action_id": TAKE_ACTION, "style": "primary",
                     "text": {"type": "plain_text", "text": self._t("slack_desk.take")},
                     "value": str(card.case_id)}  # fmt: skip
