@@ -117,29 +117,32 @@ def conversation_of(team: str, channel: str, thread_ts: str | None) -> str:
 def message_of(post: SlackPost, sender: Sender) -> InboundMessage:
     """A post as the core's message; its id is stable across Slack's retries."""
     thread = None if post.is_dm else (post.thread_ts or post.ts)
-    return InboundMessage(
-        channel=NAME,
-        conversation_id=conversation_of(post.team, post.channel, thread),
-        # channel:ts names the message itself, so the app_mention and message
-        # events of one message, and every retry of either, share one id.
-        message_id=f"{post.channel}:{post.ts}",
-        sender=sender,
-        address=address_of(post.channel, thread),
-        text=post.text,
-    )
+    # channel:ts names the message itself, so the app_mention and message events
+    # of one message, and every retry of either, share one id.
+    return _inbound(post.team, post.channel, thread, f"{post.channel}:{post.ts}", sender,
+                    text=post.text)  # fmt: skip
 
 
 def click_message_of(click: SlackClick, sender: Sender) -> InboundMessage:
     """A click as the core's message: one click per bot message counts, however fast."""
     thread = None if click.channel.startswith("D") else click.thread_ts
+    message_id = f"click:{click.channel}:{click.message_ts}"
+    return _inbound(click.team, click.channel, thread, message_id, sender,
+                    text=click.label, action=click.value)  # fmt: skip
+
+
+def _inbound(
+    team: str, channel: str, thread: str | None, message_id: str, sender: Sender, *,
+    text: str, action: str | None = None,
+) -> InboundMessage:  # fmt: skip
     return InboundMessage(
         channel=NAME,
-        conversation_id=conversation_of(click.team, click.channel, thread),
-        message_id=f"click:{click.channel}:{click.message_ts}",
+        conversation_id=conversation_of(team, channel, thread),
+        message_id=message_id,
         sender=sender,
-        address=address_of(click.channel, thread),
-        text=click.label,
-        action=click.value,
+        address=address_of(channel, thread),
+        text=text,
+        action=action,
     )
 
 
