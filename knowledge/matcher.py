@@ -25,11 +25,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rapidfuzz import fuzz, process
 
 from knowledge.loader import KnowledgeBase
-from knowledge.normalise import Normaliser, load_lexicon, tokenise
+from knowledge.normalise import Normaliser, load_lexicon, read_words, tokenise
 
 PRODUCTS_FILE = Path(__file__).parent / "lexicon_products.yaml"
 _NUMBER = re.compile(r"\d+(?:\.\d+)*$")
@@ -182,8 +181,7 @@ class Catalogue:
 @cache
 def load_catalogue(path: Path = PRODUCTS_FILE) -> Catalogue:
     """The shipped product catalogue, read once per process."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return Catalogue(raw, load_lexicon().loan_suffixes)
+    return Catalogue(read_words(path), load_lexicon().loan_suffixes)
 
 
 def extract_products(text: str) -> tuple[str, ...]:

@@ -64,13 +64,28 @@ class Lexicon:
     clitics: tuple[str, ...]
 
 
+class _WordLoader(yaml.SafeLoader):
+    """YAML without YAML 1.1 booleans: in a word list "on" and "no" are words."""
+
+
+_WordLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_words(path: Path) -> Any:
+    """Parse one of the router's vocabulary files (lexicon, products, intents)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_WordLoader)
+
+
 @cache
 def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
     """Read the lexicon once per process; it ships with the code, not with articles."""
-    raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw: dict[str, Any] = read_words(path)
     return Lexicon(
         surface={lang: dict(words) for lang, words in raw["surface"].items()},
-        stopwords=frozenset(str(w) for w in raw["stopwords"]),  # quote YAML's on/no/yes
+        stopwords=frozenset(str(w) for w in raw["stopwords"]),
         synonyms={c: tuple(str(w) for w in ws) for c, ws in raw["synonyms"].items()},
         markers=tuple(
             (concept, re.compile(pattern))

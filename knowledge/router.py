@@ -25,8 +25,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from knowledge.language import detect_language, preload
 from knowledge.loader import KnowledgeBase, load_knowledge_base
 from knowledge.matcher import (
@@ -38,7 +36,7 @@ from knowledge.matcher import (
     extract_versions,
     load_catalogue,
 )
-from knowledge.normalise import Lexicon, Normaliser, load_lexicon, tokenise
+from knowledge.normalise import Lexicon, Normaliser, load_lexicon, read_words, tokenise
 
 __all__ = ["Outcome", "Route", "Router", "extract_products", "extract_versions"]
 
@@ -138,7 +136,7 @@ def load_intents(normaliser: Normaliser, catalogue: Catalogue,
                  path: Path = INTENTS_FILE) -> tuple[Intent, ...]:
     """Parse ``intents.yaml``; raise ``ValueError`` naming a cue word that
     normalises to nothing (a typo or a stopword would silently never match)."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = read_words(path)
     return tuple(_intent(entry, normaliser, catalogue) for entry in raw["intents"])
 
 
