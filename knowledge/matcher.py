@@ -3,12 +3,16 @@
 Scoring, per article, on the concepts of ``normalise.py`` (products are
 compared separately, never as words):
 
-- coverage: the share of the message's concept weight (IDF over articles) the
-  article's examples, title and keywords cover: how much of the question the
-  article is about;
-- closeness: the best example question by rapidfuzz ``token_set_ratio`` on the
-  sorted concept strings, blended with an IDF-weighted cosine, so one example
-  phrased like the message counts more than scattered word hits.
+- eligibility: an article answers only if it covers every product the message
+  names, or is a general one (eSupport how-to, cross-product matrices): a
+  Windchill article never answers a Creo question;
+- coverage: the share of the message's weight (IDF over articles) that the
+  article's examples, title and keywords cover; a named product counts as part
+  of the question, covered only by an article specific to it;
+- closeness: the best example question, half IDF-weighted cosine, half
+  rapidfuzz ``token_set_ratio`` on the sorted concept strings (which forgives
+  what normalisation could not repair);
+- evidence: matching only generic words ("new version") caps the score.
 
 An inverted index picks candidates first, so only a few dozen articles are
 scored in full however large the knowledge base grows.
@@ -284,8 +288,13 @@ class ArticleIndex:
             for k in self._postings.get(concept, ()):
                 if eligible is None or k in eligible:
                     covered[k] += weights[concept]
-        best = sorted(covered, key=covered.__getitem__, reverse=True)[:_CANDIDATES]
-        query_ = _Query(query, weights, total, " ".join(sorted(query)), frozenset(products))
+        named = frozenset(products)
+
+        def priority(k: int) -> float:
+            return covered[k] + (_PRODUCT_WEIGHT if self._entries[k].products & named else 0.0)
+
+        best = sorted(covered, key=priority, reverse=True)[:_CANDIDATES]
+        query_ = _Query(query, weights, total, " ".join(sorted(query)), named)
         scored = [Scored(self._entries[k].id, self._score(self._entries[k], covered[k], query_))
                   for k in best]
         scored.sort(key=lambda s: s.score, reverse=True)

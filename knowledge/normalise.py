@@ -131,7 +131,7 @@ class Normaliser:
         self._vocabulary = frozenset(w for w in vocabulary if w.isalpha())
         self._known_surface = self._lexicon_words | self._vocabulary
         self._fuzzy_pool = sorted(w for w in self._known_surface if len(w) >= _FUZZY_MIN)
-        self._folded = {w.translate(_ASCII): w for w in self._known_surface if w.isascii() is False}
+        self._folded = {w.translate(_ASCII): w for w in self._known_surface if not w.isascii()}
         self._concept: dict[str, str] = {}
         self._phrases: dict[tuple[str, ...], str] = {}
         for concept, words in lexicon.synonyms.items():
@@ -257,8 +257,3 @@ class Normaliser:
         """Concepts the surface shows but lemmas lose: "asentaisitteko" asks us to act."""
         prepared = prepare(text)
         return tuple(dict.fromkeys(c for c, rx in self._lex.markers if rx.search(prepared)))
-
-    def concept_of(self, word: str) -> str:
-        """The concept one lexicon or trigger word stands for (for intent cues)."""
-        found = self.concepts(tokenise(word), "fi") or self.concepts(tokenise(word), "en")
-        return found[0] if len(found) == 1 else " ".join(found)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from knowledge.loader import KnowledgeBase, load_knowledge_base
 from knowledge.matcher import (
     ArticleIndex,
     Catalogue,
+    Mentions,
     Scored,
     content,
     extract_products,
@@ -144,10 +145,10 @@ def _intent(entry: Mapping[str, Any], normaliser: Normaliser, catalogue: Catalog
     def words(items: Iterable[str]) -> frozenset[str]:
         out: set[str] = set()
         for item in items:
-            found = item if item[0] in "@~" else normaliser.concepts(tokenise(item), "fi")
+            found = (item,) if item[0] in "@~" else normaliser.concepts(tokenise(item), "fi")
             if not found:
                 raise ValueError(f"intents.yaml: {entry['id']}: {item!r} normalises to nothing")
-            out.update([found] if isinstance(found, str) else found)
+            out.update(found)
         return frozenset(out)
 
     detail = next(((k, str(entry[k])) for k in ("reason", "topic", "action") if k in entry), None)
@@ -165,7 +166,8 @@ def _intent(entry: Mapping[str, Any], normaliser: Normaliser, catalogue: Catalog
 
 
 def _message_concepts(normaliser: Normaliser, catalogue: Catalogue, text: str,
-                      lang: str) -> tuple[Any, frozenset[str]]:
+                      lang: str) -> tuple[Mentions, frozenset[str]]:
+    """The message's concepts plus its markers (~request, @ptc …), as one set."""
     mentions, concepts = content(normaliser, catalogue, text, lang)
     markers = normaliser.markers(text) + mentions.markers()
     return mentions, frozenset(concepts + markers)
@@ -207,29 +209,35 @@ class Router:
     def route(self, text: str) -> Route:
         """Decide what to do with ``text``. Pure and synchronous; a few ms."""
         lang = detect_language(text)
-        mentions, concepts = _message_concepts(self.normaliser, self.catalogue, text, lang)
+        # Swedish is detected (to answer in the default language) but has no
+        # articles; its loan words lemmatise best as English.
+        mentions, concepts = _message_concepts(self.normaliser, self.catalogue, text,
+                                               lang if lang in ("fi", "en") else "en")
         ranked = self.index.rank(tuple(concepts), mentions.products, limit=4)
         best = ranked[0].score if ranked else 0.0
-        common = {"lang": lang, "products": mentions.products, "versions": mentions.versions}
+        base = Route(Outcome.NO_ANSWER, lang=lang, confidence=round(1 - best, 3),
+                     suggestions=_ids(ranked), products=mentions.products,
+                     versions=mentions.versions)
         for intent in self.intents:
             if intent.fires(concepts) and not (
                 intent.yield_above is not None and best >= intent.yield_above
             ):
-                confidence = 0.6 + 0.4 * intent.closeness(concepts)
-                return self._intent_route(intent, confidence, common)
+                return _intent_route(base, intent, 0.6 + 0.4 * intent.closeness(concepts))
         if ranked and best >= self.threshold:
-            return Route(Outcome.ANSWER, confidence=round(best, 3), article=ranked[0].article,
-                         suggestions=_ids(ranked[1:]), **common)
+            return replace(base, outcome=Outcome.ANSWER, confidence=round(best, 3),
+                           article=ranked[0].article, suggestions=_ids(ranked[1:]))
         close = max(self.intents, key=lambda i: i.closeness(concepts), default=None)
         if close is not None and close.closeness(concepts) >= INTENT_SIMILARITY:
-            return self._intent_route(close, close.closeness(concepts), common)
-        return Route(Outcome.NO_ANSWER, confidence=round(1 - best, 3),
-                     suggestions=_ids(ranked), **common)
+            return _intent_route(base, close, close.closeness(concepts))
+        return base
 
-    @staticmethod
-    def _intent_route(intent: Intent, confidence: float, common: dict[str, Any]) -> Route:
-        detail = dict([intent.detail]) if intent.detail else {}
-        return Route(intent.outcome, confidence=round(confidence, 3), **detail, **common)
+
+def _intent_route(base: Route, intent: Intent, confidence: float) -> Route:
+    key, value = intent.detail or ("", "")
+    return replace(base, outcome=intent.outcome, confidence=round(confidence, 3), suggestions=(),
+                   article=None, reason=value if key == "reason" else None,
+                   topic=value if key == "topic" else None,
+                   action=value if key == "action" else None)
 
 
 def _ids(ranked: Iterable[Scored]) -> tuple[str, ...]:
