@@ -121,7 +121,10 @@ class App:
             log.info("sample customer register loaded (demo mode)")
         hours = _hours(settings)
         directory = AgentDirectory.parse(settings.agents)
-        routes = DeskRoutes(directory=directory, shared=shared_desks)
+        # Terminal agent consoles get their own copies only when no shared agent
+        # surface (Slack's agents' channel) exists: nobody would deliver them otherwise.
+        surfaces = () if shared_desks else ("local",)
+        routes = DeskRoutes(directory=directory, shared=shared_desks, surfaces=surfaces)
         cases, outbox = SqlCases(database), SqlOutbox(database)
         wakers: list[Callable[[], None]] = []
 
@@ -186,6 +189,11 @@ class App:
             clock=clock,
             wakers=wakers,
         )
+
+    def wake(self) -> None:
+        """Tell this process's dispatchers that the outbox has something new."""
+        for wake in self.wakers:
+            wake()
 
     def dispatcher(self, routes: Mapping[str, OutboxRoute]) -> Dispatcher:
         """A dispatcher delivering this process's channels; woken after every commit."""

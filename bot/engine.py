@@ -9,6 +9,7 @@ the user's language and logs without message text.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -112,7 +113,10 @@ class Engine:
         is_click = message.action is not None
         lang = state.lang if is_click or not text else parts.detect_language(text, state.lang)
         lang = lang if lang in parts.texts.texts else parts.settings.default_language
-        route = parts.knowledge().route(text) if text and not is_click else None
+        # Routing is pure CPU work (milliseconds on a large knowledge base): a worker
+        # thread keeps the event loop free for other conversations and for acks.
+        knowledge = parts.knowledge()
+        route = await asyncio.to_thread(knowledge.route, text) if text and not is_click else None
         return Turn(
             message=message,
             state=state if state.lang == lang else state.to(state.phase, lang=lang),

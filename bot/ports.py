@@ -206,6 +206,12 @@ class Storage(Protocol):
     ) -> AbstractAsyncContextManager[ConversationSession]:
         """Lock the conversation, then load (or create) its state."""
 
+    async def claim(self, channel: str, message_id: str) -> bool:
+        """Mark a message id handled outside a conversation (e.g. an agent's thread post)."""
+
+    async def deliver_now(self, deliveries: Sequence[Delivery], *, at: datetime) -> None:
+        """Store messages in the outbox in their own transaction."""
+
     async def users_by_email(self, email: str) -> list[UserRecord]: ...
 
     async def export_user(self, user_id: int) -> UserExport: ...

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -34,7 +34,7 @@ from bot.channels.slack import SlackChannel
 from bot.config import Settings
 from bot.contract import Channel, DeliveryError, InboundMessage, OutboundReply, ReplyAddress
 from bot.outbox import Route as OutboxRoute
-from bot.state import conversation_key
+from bot.ports import Delivery
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 
 SLACK = "slack"
 SLACK_EVENTS_PATH = "/slack/events"
-_AGENT_POSTS = conversation_key(SLACK, "agents' case threads")
 # Direct replies get a few quick tries; the outbox keeps what must survive longer.
 REPLY_ATTEMPTS = 4
 DRAIN_SECONDS = 20.0
@@ -125,24 +124,31 @@ class BackgroundWork:
             await asyncio.wait(pending)
 
 
+Keep = Callable[[Sequence[OutboundReply]], Awaitable[None]]
+
+
 async def deliver(
-    channel: Channel, message: InboundMessage, replies: Sequence[OutboundReply]
+    channel: Channel, message: InboundMessage, replies: Sequence[OutboundReply], keep: Keep
 ) -> None:
     """Send a turn's replies one by one, retrying transient failures a few times.
 
     One reply at a time, so a retry never repeats a reply that already arrived.
+    What still cannot be sent is kept in the outbox, which retries it later (and
+    reports it to the agents if it never gets through): never dropped.
     """
-    for reply in replies:
+    for index, reply in enumerate(replies):
         for attempt in range(1, REPLY_ATTEMPTS + 1):
             try:
                 await channel.send(message.address, (reply,))
                 break
             except DeliveryError as exc:
                 if exc.permanent or attempt == REPLY_ATTEMPTS:
-                    log.error(
-                        "reply not delivered channel=%s error=%s permanent=%s",
-                        message.channel, exc, exc.permanent,
-                    )  # fmt: skip
+                    log.warning(
+                        "reply kept for later channel=%s permanent=%s",
+                        message.channel,
+                        exc.permanent,
+                    )
+                    await keep(replies[index:])
                     return
                 await asyncio.sleep(exc.retry_after or 0.5 * 2**attempt)
 
@@ -232,16 +238,19 @@ def _mount_slack(
 
     async def inbox(message: InboundMessage) -> None:
         replies = await app.engine.handle(message)
+
+        async def keep(unsent: Sequence[OutboundReply]) -> None:
+            delivery = Delivery(
+                address=message.address, recipient="customer", replies=tuple(unsent)
+            )
+            await app.storage.deliver_now([delivery], at=app.clock())
+            app.wake()
+
         if replies:
-            await deliver(channel, message, replies)
+            await deliver(channel, message, replies, keep)
 
     async def claim(message_id: str) -> bool:
-        # The engine's processed-message table, through the one port that offers it:
-        # a session of one fixed bookkeeping conversation.
-        async with app.storage.conversation(
-            _AGENT_POSTS, channel=SLACK, lang=settings.agent_language
-        ) as session:
-            return await session.claim(SLACK, message_id)
+        return await app.storage.claim(SLACK, message_id)
 
     channel.attach(bolt, inbox=inbox, spawn=work.spawn, desk=app.desk, claim=claim)
     if mode is SlackMode.SOCKET:

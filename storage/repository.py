@@ -316,6 +316,15 @@ class SqlStorage:
             assert row.id is not None
             yield SqlConversationSession(session, row, await open_case_of(session, row.id))
 
+    async def claim(self, channel: str, message_id: str) -> bool:
+        """Mark a platform message id as handled outside any conversation; False if it was."""
+        async with self.database.sessions() as session, session.begin():
+            return await insert_ignoring_conflict(
+                session,
+                ProcessedMessageRow,
+                {"channel": channel, "message_id": message_id, "processed_at": now()},
+            )
+
     async def deliver_now(self, deliveries: Sequence[Delivery], *, at: datetime) -> None:
         """Store messages in the outbox outside any conversation (e.g. failure reports)."""
         async with self.database.sessions() as session, session.begin():
