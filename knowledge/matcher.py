@@ -20,6 +20,7 @@ scored in full however large the knowledge base grows.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -251,7 +252,7 @@ class ArticleIndex:
         self._unseen = math.log(1 + n)
         self._postings: dict[str, list[int]] = defaultdict(list)
         self._by_product: dict[str, list[int]] = defaultdict(list)
-        self._general: list[int] = []
+        self._general: set[int] = set()
         self._entries: list[_Entry] = []
         for k, (aid, products, examples, bag) in enumerate(entries):
             for concept in bag:
@@ -259,42 +260,37 @@ class ArticleIndex:
             for product in products:
                 self._by_product[product].append(k)
             if not products:
-                self._general.append(k)
+                self._general.add(k)
             self._entries.append(_Entry(
                 aid, products, tuple(examples), tuple(" ".join(sorted(e)) for e in examples),
                 tuple(math.sqrt(sum(self._idf[c] for c in e)) for e in examples)))
 
-    def _eligible(self, products: Sequence[str]) -> set[int] | None:
-        """Articles that may answer: those covering every product named, and the
-        general ones. ``None`` means every article (no product named)."""
+    def _specific(self, products: Sequence[str]) -> set[int]:
+        """Articles specific to every product named."""
         if not products:
-            return None
-        allowed = set(self._general)
-        sets = [set(self._by_product.get(p, ())) for p in products]
-        allowed |= set.intersection(*sets)
-        return allowed
+            return set()
+        return set.intersection(*(set(self._by_product.get(p, ())) for p in products))
 
     def rank(self, concepts: Sequence[str], products: Sequence[str],
              limit: int = 3) -> tuple[Scored, ...]:
-        """The best ``limit`` articles for these concepts, best first."""
+        """The best ``limit`` articles for these concepts, best first. With products
+        named, only articles covering all of them and general ones may answer."""
         query = set(_words(concepts))
         weights = {c: self._idf.get(c, self._unseen) for c in query}
         total = sum(weights.values())
         if not total:
             return ()
-        eligible = self._eligible(products)
+        specific = self._specific(products)
+        eligible = (specific | self._general) if products else None
         covered: dict[int, float] = defaultdict(float)
         for concept in query:
             for k in self._postings.get(concept, ()):
                 if eligible is None or k in eligible:
                     covered[k] += weights[concept]
-        named = frozenset(products)
-
-        def priority(k: int) -> float:
-            return covered[k] + (_PRODUCT_WEIGHT if self._entries[k].products & named else 0.0)
-
-        best = sorted(covered, key=priority, reverse=True)[:_CANDIDATES]
-        query_ = _Query(query, weights, total, " ".join(sorted(query)), named)
+        # Candidates in order of what the full score will mostly reward.
+        best = heapq.nlargest(_CANDIDATES, covered, key=lambda k: covered[k] + (
+            _PRODUCT_WEIGHT if k in specific else 0.0))
+        query_ = _Query(query, weights, total, " ".join(sorted(query)), frozenset(products))
         scored = [Scored(self._entries[k].id, self._score(self._entries[k], covered[k], query_))
                   for k in best]
         scored.sort(key=lambda s: s.score, reverse=True)
