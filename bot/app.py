@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -238,6 +239,25 @@ class App:
             for a in self.routes.everyone()
         ]
         await self.storage.deliver_now(deliveries, at=self.clock())
+
+    async def housekeep(self) -> int:
+        """Drop bookkeeping rows past their use: handled message ids after a week,
+        delivered outbox rows after 30 days. Personal data follows erasure, not this."""
+        now = self.clock()
+        return await self.storage.prune(
+            handled_before=now - timedelta(days=7), delivered_before=now - timedelta(days=30)
+        )
+
+    async def housekeeping(self, stop: asyncio.Event, *, every_seconds: float = 3600.0) -> None:
+        """Run :meth:`housekeep` until ``stop`` is set (any process may; deletes are idempotent)."""
+        while not stop.is_set():
+            try:
+                pruned = await self.housekeep()
+                log.info("housekeeping pruned=%d", pruned)
+            except Exception as exc:
+                log.error("housekeeping failed error=%s", type(exc).__name__, exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=every_seconds)
 
     async def close(self) -> None:
         await self.database.close()

@@ -68,7 +68,7 @@ class Engine:
             async with parts.storage.conversation(
                 key, channel=message.channel, lang=lang
             ) as session:
-                if not await session.claim(message.channel, message.message_id):
+                if not await session.claim(message.channel, message.message_id, at=parts.clock()):
                     log.info("duplicate message skipped channel=%s", message.channel)
                     return []
                 turn = await self._turn(message, session)

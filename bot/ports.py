@@ -169,7 +169,7 @@ class ConversationSession(CaseSession, Protocol):
     @property
     def state(self) -> ConversationState: ...
 
-    async def claim(self, channel: str, message_id: str) -> bool:
+    async def claim(self, channel: str, message_id: str, *, at: datetime) -> bool:
         """Mark a message id as handled; False if it was handled before (a retry)."""
 
     async def save(self, state: ConversationState) -> None: ...
@@ -206,7 +206,7 @@ class Storage(Protocol):
     ) -> AbstractAsyncContextManager[ConversationSession]:
         """Lock the conversation, then load (or create) its state."""
 
-    async def claim(self, channel: str, message_id: str) -> bool:
+    async def claim(self, channel: str, message_id: str, *, at: datetime) -> bool:
         """Mark a message id handled outside a conversation (e.g. an agent's thread post)."""
 
     async def deliver_now(self, deliveries: Sequence[Delivery], *, at: datetime) -> None:

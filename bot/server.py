@@ -195,7 +195,10 @@ def build(app: App) -> web.Application:
     web_app.router.add_get("/healthz", _healthz)
 
     async def deliver_and_alert(_: web.Application) -> AsyncIterator[None]:
-        loops = [asyncio.create_task(app.alerts.run(stop), name="due-alerts")]
+        loops = [
+            asyncio.create_task(app.alerts.run(stop), name="due-alerts"),
+            asyncio.create_task(app.housekeeping(stop), name="housekeeping"),
+        ]
         if routes:
             dispatcher = app.dispatcher(routes)
             loops.append(asyncio.create_task(dispatcher.run(stop), name="outbox"))
@@ -250,7 +253,7 @@ def _mount_slack(
             await deliver(channel, message, replies, keep)
 
     async def claim(message_id: str) -> bool:
-        return await app.storage.claim(SLACK, message_id)
+        return await app.storage.claim(SLACK, message_id, at=app.clock())
 
     channel.attach(bolt, inbox=inbox, spawn=work.spawn, desk=app.desk, claim=claim)
     if mode is SlackMode.SOCKET:

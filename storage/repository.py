@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.contract import CaseCard, ReplyAddress, Sender
@@ -28,6 +28,7 @@ from storage.tables import (
     ConsentRow,
     ConversationRow,
     MessageRow,
+    OutboxRow,
     ProcessedMessageRow,
     UserRow,
 )
@@ -155,11 +156,11 @@ class SqlConversationSession:
         assert self._row.id is not None
         return self._row.id
 
-    async def claim(self, channel: str, message_id: str) -> bool:
+    async def claim(self, channel: str, message_id: str, *, at: datetime) -> bool:
         return await insert_ignoring_conflict(
             self._session,
             ProcessedMessageRow,
-            {"channel": channel, "message_id": message_id, "processed_at": now()},
+            {"channel": channel, "message_id": message_id, "processed_at": at},
         )
 
     async def save(self, state: ConversationState) -> None:
@@ -316,14 +317,26 @@ class SqlStorage:
             assert row.id is not None
             yield SqlConversationSession(session, row, await open_case_of(session, row.id))
 
-    async def claim(self, channel: str, message_id: str) -> bool:
+    async def claim(self, channel: str, message_id: str, *, at: datetime) -> bool:
         """Mark a platform message id as handled outside any conversation; False if it was."""
         async with self.database.sessions() as session, session.begin():
             return await insert_ignoring_conflict(
                 session,
                 ProcessedMessageRow,
-                {"channel": channel, "message_id": message_id, "processed_at": now()},
+                {"channel": channel, "message_id": message_id, "processed_at": at},
             )
+
+    async def prune(self, *, handled_before: datetime, delivered_before: datetime) -> int:
+        """Forget message ids handled long ago (retries come within minutes) and outbox
+        rows delivered long ago; returns how many rows went."""
+        async with self.database.sessions() as session, session.begin():
+            ids = await session.execute(
+                delete(ProcessedMessageRow).where(ProcessedMessageRow.processed_at < handled_before)
+            )
+            sent = await session.execute(
+                delete(OutboxRow).where(OutboxRow.delivered_at < delivered_before)
+            )
+            return int(ids.rowcount or 0) + int(sent.rowcount or 0)
 
     async def deliver_now(self, deliveries: Sequence[Delivery], *, at: datetime) -> None:
         """Store messages in the outbox outside any conversation (e.g. failure reports)."""

@@ -102,3 +102,21 @@ async def test_a_lease_keeps_two_dispatchers_from_delivering_the_same_message(de
     clock.now += timedelta(seconds=61)  # the first process died without marking it
     assert await other.deliver_due() == 1
     assert first.delivered == [] and len(second.delivered) == 1
+
+
+async def test_housekeeping_forgets_old_bookkeeping_but_keeps_what_is_still_needed(desk_app, clock):
+    channel = FlakyChannel()
+    dispatcher = desk_app.dispatcher({"flaky": Route(channel=channel)})
+    await enqueue(desk_app, "old")
+    await dispatcher.deliver_due()
+    assert await desk_app.storage.claim("test", "old-event", at=clock.now)
+    clock.advance(days=31)
+    await enqueue(desk_app, "waiting")  # undelivered: must survive any age
+    assert await desk_app.storage.claim("test", "new-event", at=clock.now)
+    assert await desk_app.housekeep() == 2
+    rows = await all_rows(desk_app)
+    assert [r["message_id"] for r in rows["processed_messages"]] == ["new-event"]
+    assert [r["delivered_at"] for r in rows["outbox"]] == [None]
+    assert not await desk_app.storage.claim("test", "new-event", at=clock.now), (
+        "a recent id is still a retry"
+    )
