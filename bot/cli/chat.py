@@ -29,8 +29,9 @@ def register(commands: Any) -> None:
     parser.set_defaults(run=run)
 
 
-async def _lines() -> Any:
+async def _lines(prompt: str) -> Any:
     while True:
+        print(prompt, end="", flush=True)
         line = await asyncio.to_thread(sys.stdin.readline)
         if not line:
             return
@@ -51,7 +52,7 @@ async def run(args: argparse.Namespace) -> int:
     if interactive:
         print("Econocap support bot – type a message, Ctrl-D to quit.\n")
     try:
-        async for line in _lines():
+        async for line in _lines("> " if interactive else ""):
             if not line.strip():
                 continue
             if not interactive:
