@@ -73,6 +73,8 @@ class InboundMessage:
     text: str = ""
     action: str | None = None
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # Only the user reads replies here (a DM, a terminal): personal data may be shown.
+    private: bool = False
 
 
 class ReplyKind(StrEnum):

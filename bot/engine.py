@@ -22,6 +22,7 @@ from bot.i18n import Catalogue
 from bot.ports import ConversationSession, Direction, Storage
 from bot.state import Phase, conversation_key
 from handlers.base import Handler, HandoverKit, HoursInfo, Knowledge, Result, Services, Turn
+from knowledge.router import Route
 
 log = logging.getLogger(__name__)
 
@@ -65,20 +66,28 @@ class Engine:
         lang = parts.settings.default_language
         handler_name = "-"
         try:
+            # One published knowledge base for the whole turn. Routing is pure CPU work
+            # on the text alone: done in a worker thread before the conversation is
+            # locked, so neither the event loop nor the database waits for it.
+            knowledge = parts.knowledge()
+            text = message.text.strip()
+            route = None
+            if text and message.action is None:
+                route = await asyncio.to_thread(knowledge.route, text)
             async with parts.storage.conversation(
                 key, channel=message.channel, lang=lang
             ) as session:
                 if not await session.claim(message.channel, message.message_id, at=parts.clock()):
                     log.info("duplicate message skipped channel=%s", message.channel)
                     return []
-                turn = await self._turn(message, session)
+                turn = await self._turn(message, session, route)
                 lang = turn.lang
                 handler = self._pick(turn)
                 handler_name = handler.name
                 services = Services(
                     session=session,
                     texts=parts.texts,
-                    knowledge=parts.knowledge(),
+                    knowledge=knowledge,
                     settings=parts.settings,
                     hours=parts.hours,
                     handover=parts.handover,
@@ -106,23 +115,26 @@ class Engine:
         )
         return list(result.replies)
 
-    async def _turn(self, message: InboundMessage, session: ConversationSession) -> Turn:
+    async def _turn(
+        self, message: InboundMessage, session: ConversationSession, route: Route | None
+    ) -> Turn:
         parts = self._parts
         state = session.state
         text = message.text.strip()
         is_click = message.action is not None
         lang = state.lang if is_click or not text else parts.detect_language(text, state.lang)
+        user = await session.user(message.channel, message.sender.id)
+        if user is not None and user.consented:
+            # A consented user's new conversation (another DM or thread) belongs to them,
+            # so export and erasure find it and agents can write back to it.
+            await session.attach(user.id, message.address)
         lang = lang if lang in parts.texts.texts else parts.settings.default_language
-        # Routing is pure CPU work (milliseconds on a large knowledge base): a worker
-        # thread keeps the event loop free for other conversations and for acks.
-        knowledge = parts.knowledge()
-        route = await asyncio.to_thread(knowledge.route, text) if text and not is_click else None
         return Turn(
             message=message,
             state=state if state.lang == lang else state.to(state.phase, lang=lang),
             lang=lang,
             route=route,
-            user=await session.user(message.channel, message.sender.id),
+            user=user,
             now=parts.clock(),
         )
 

@@ -63,7 +63,7 @@ class Catalogue:
         except KeyError as exc:
             raise CatalogueError(f"text {key!r} needs {exc}") from exc
 
-    def version(self, lang: str, key: str) -> str:
+    def version(self, lang: str, key: str, **params: object) -> str:
         """A stable fingerprint of a text as shown, to record which version a user saw."""
-        shown = self.get(lang, key)
+        shown = self.get(lang, key, **params)
         return hashlib.sha256(shown.encode("utf-8")).hexdigest()[:16]

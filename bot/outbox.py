@@ -69,8 +69,14 @@ class Dispatcher:
         delivered = 0
         for name, route in self._routes.items():
             while True:
+                # One at a time: a long send (retries, Retry-After) can never outlast
+                # the lease of an item still waiting behind it.
                 items = await self._outbox.claim(
-                    name, address=route.address, at=self._clock(), lease_seconds=self._lease
+                    name,
+                    address=route.address,
+                    at=self._clock(),
+                    lease_seconds=self._lease,
+                    limit=1,
                 )
                 if not items:
                     break

@@ -191,6 +191,9 @@ class ConversationSession(CaseSession, Protocol):
 
     async def withdraw_consent(self, user_id: int, at: datetime) -> None: ...
 
+    async def attach(self, user_id: int, address: ReplyAddress) -> None:
+        """Make this conversation the (consented) user's, with its reply address."""
+
     async def log(self, *, user_id: int, direction: Direction, text: str, at: datetime) -> None:
         """Add a message to this conversation's stored transcript (only ever after consent)."""
 

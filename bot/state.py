@@ -71,7 +71,16 @@ class HandoverDraft:
 
     @classmethod
     def from_json(cls, raw: str | None) -> HandoverDraft | None:
-        return cls(**json.loads(raw)) if raw else None
+        """The stored draft; unknown fields are dropped and a broken one is forgotten,
+        so a release that changes the draft never strands a conversation."""
+        if not raw:
+            return None
+        try:
+            data = json.loads(raw)
+            known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+            return cls(**known)
+        except (ValueError, TypeError, AttributeError):
+            return None
 
 
 @dataclass(frozen=True, slots=True)

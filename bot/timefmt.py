@@ -6,7 +6,7 @@ lives here and nowhere else; message templates embed the phrases it returns.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -72,3 +72,16 @@ def _local(dt: datetime) -> datetime:
     if dt.tzinfo is None or dt.utcoffset() is None:
         raise ValueError(f"a timezone-aware datetime is required, got naive {dt.isoformat()}")
     return dt.astimezone(LOCAL_ZONE)
+
+
+def date_text(dt: datetime | date, lang: str) -> str:
+    """A calendar date: Finnish "31.12.2024", English "31 December 2024" (Helsinki days)."""
+    day = _local(dt).date() if isinstance(dt, datetime) else dt
+    if lang == "en":
+        return f"{day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day}.{day.month}.{day.year}"
+
+
+def local_date(dt: datetime) -> date:
+    """The Helsinki calendar day of an instant (contracts end on Finnish days)."""
+    return _local(dt).date()

@@ -5,26 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.contract import Link, OutboundReply, ReplyKind
 from bot.state import Phase
 from handlers import actions
-from handlers.base import Handler, Result, Say, Services, Turn, say, typed
+from handlers.base import Handler, Result, Services, Turn, say, typed
 from handlers.escalation import start_handover
+from handlers.questions import consent_question
 from handlers.words import NO, YES
-
-
-def consent_question(
-    s: Say, privacy_url: str, *, key: str = "consent_text.question"
-) -> OutboundReply:
-    return OutboundReply(
-        text=s.text(key),
-        buttons=(
-            s.button("consent_text.accept", actions.CONSENT_ACCEPT),
-            s.button("consent_text.decline", actions.CONSENT_DECLINE),
-        ),
-        links=(Link(title=s.text("consent_text.privacy_link"), url=privacy_url),),
-        kind=ReplyKind.QUESTION,
-    )
 
 
 def _choice(turn: Turn) -> bool | None:
@@ -58,11 +44,17 @@ class ConsentChoice:
             return Result(
                 replies=(s.reply("consent_text.already"),), state=turn.state.to(Phase.ACTIVE)
             )
+        # The hand-over asks with its own wording; record the text this user saw.
+        shown = (
+            "consent_text.needed_for_handover"
+            if turn.state.handover_pending
+            else "consent_text.question"
+        )
         user = await services.session.record_consent(
             sender=turn.message.sender,
             address=turn.message.address,
             text_version=s.text("consent.version"),
-            text_fingerprint=services.texts.version(turn.lang, "consent_text.question"),
+            text_fingerprint=services.texts.version(turn.lang, shown, **s.extra),
             lang=turn.lang,
             at=turn.now,
         )

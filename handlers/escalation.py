@@ -6,11 +6,11 @@ first and remembers that the hand-over is waiting.
 
 from __future__ import annotations
 
-from bot.contract import Button, Link, OutboundReply, ReplyKind
 from bot.state import Phase
 from handlers import actions
 from handlers.base import Result, Services, Turn, say
 from handlers.handover import advance, prefill
+from handlers.questions import consent_question
 from knowledge.router import Outcome
 
 
@@ -20,15 +20,8 @@ async def start_handover(turn: Turn, services: Services) -> Result:
 
 
 def ask_consent_for_handover(turn: Turn, services: Services) -> Result:
-    s = say(turn, services)
-    question = OutboundReply(
-        text=s.text("consent_text.needed_for_handover"),
-        buttons=(
-            Button(s.text("consent_text.accept"), actions.CONSENT_ACCEPT),
-            Button(s.text("consent_text.decline"), actions.CONSENT_DECLINE),
-        ),
-        links=(Link(s.text("consent_text.privacy_link"), services.settings.privacy_url),),
-        kind=ReplyKind.QUESTION,
+    question = consent_question(
+        say(turn, services), services.settings.privacy_url, key="consent_text.needed_for_handover"
     )
     return Result(
         replies=(question,),

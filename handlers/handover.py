@@ -8,13 +8,13 @@ four questions only to be turned away.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from bot.contract import Button, OutboundReply, ReplyKind
 from bot.entitlement import Entitlement, EntitlementReason
 from bot.ports import NewCase
 from bot.state import HANDOVER_PHASES, HandoverDraft, Phase, Urgency
+from bot.timefmt import date_text, local_date
 from handlers import actions
 from handlers.base import HandoverKit, Result, Say, Services, Turn, say, typed
 from handlers.desk_events import case_opened
@@ -95,7 +95,7 @@ def _ask(
 def _refusal(s: Say, entitlement: Entitlement, turn: Turn) -> str:
     reason = entitlement.reason
     contacts = ", ".join(c.name or c.email for c in entitlement.named_contacts)
-    ends = entitlement.contract_ends.strftime("%-d.%-m.%Y") if entitlement.contract_ends else "?"
+    ends = date_text(entitlement.contract_ends, turn.lang) if entitlement.contract_ends else "?"
     key = {
         EntitlementReason.NOT_NAMED_CONTACT: "handover.not_named_contact",
         EntitlementReason.NO_CONTRACT: "handover.no_contract",
@@ -116,7 +116,7 @@ async def advance(turn: Turn, services: Services, draft: HandoverDraft) -> Resul
     if draft.product is None:
         return _ask(turn, s, kit, draft, Phase.HANDOVER_PRODUCT)
     email = turn.user.email if turn.user else None
-    entitlement = await kit.register.check(email or "", draft.product, turn.now.date())
+    entitlement = await kit.register.check(email or "", draft.product, local_date(turn.now))
     if not entitlement.entitled:
         reply = OutboundReply(text=_refusal(s, entitlement, turn), kind=ReplyKind.NOTICE)
         return Result(replies=(reply,), state=turn.state.to(Phase.ACTIVE, draft=None))
@@ -188,8 +188,11 @@ def _answer(turn: Turn, services: Services, draft: HandoverDraft) -> HandoverDra
         version = draft.version or (route.versions[0] if route and route.versions else None)
         return replace(draft, product=product, version=version)
     if phase is Phase.HANDOVER_URGENCY:
-        found = re.search(r"[1-4]", action.removeprefix(URGENCY) or text)
-        return replace(draft, urgency=int(found.group())) if found else "handover.urgency_unknown"
+        # The button, or a reply that is just the number: "Creo 10 M050" is not urgency 1.
+        answer = action.removeprefix(URGENCY) if action else typed(text).rstrip(".")
+        if answer in {"1", "2", "3", "4"}:
+            return replace(draft, urgency=int(answer))
+        return "handover.urgency_unknown"
     if phase is Phase.HANDOVER_DESCRIPTION:
         if not text:
             return "handover.ask_description"

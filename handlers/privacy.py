@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.contract import OutboundReply, ReplyKind
 from bot.ports import Direction, UserExport
 from bot.state import Phase
+from bot.timefmt import clock, date_text
 from handlers import actions
 from handlers.base import Result, Say, Services, Turn, say, typed
 from handlers.words import NO, YES
 from knowledge.router import Outcome
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 RECENT = 5
 
 
 def _when(at: datetime, lang: str) -> str:
-    local = at.astimezone(HELSINKI)
-    return local.strftime("%-d.%-m.%Y klo %H.%M" if lang == "fi" else "%-d %b %Y %H:%M")
+    return f"{date_text(at, lang)} {clock(at, 'en' if lang == 'en' else 'fi')}"
 
 
 def export_summary(data: UserExport, s: Say) -> str:
@@ -68,9 +66,14 @@ class PrivacyRequest:
             question = _erase_question(s)
             return Result(replies=(question,), state=turn.state.to(Phase.CONFIRM_ERASE))
         if action == "export":
+            if not turn.message.private:  # a shared channel: others would read it
+                reply = s.reply("privacy.export_private_only")
+                return Result(replies=(reply,), state=turn.state.to(turn.resting_phase))
             data = await services.session.export(user.id)
             reply = OutboundReply(text=export_summary(data, s))
             return Result(replies=(reply,), state=turn.state.to(turn.resting_phase))
+        if action != "withdraw":
+            raise ValueError(f"unknown privacy action {action!r}")
         if user.consented:
             await services.session.withdraw_consent(user.id, turn.now)
         reply = OutboundReply(

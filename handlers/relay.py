@@ -24,7 +24,11 @@ class RelayToAgent:
         assert case is not None
         card = await services.session.case_card(case.id)
         said = turn.message.text.strip()
-        if card is not None and said:
+        if card is None or card.state not in ("queued", "taken"):
+            # An agent closed or handed back the case while this message was on its way.
+            reply = say(turn, services).reply("relay.case_ended")
+            return Result(replies=(reply,), state=turn.state.to(Phase.ACTIVE, case=None))
+        if said:
             await services.session.deliver(
                 customer_said(services, kit_of(services), card, said), case_id=case.id, at=turn.now
             )

@@ -21,10 +21,11 @@ from handlers.scope import OutOfScope
 from handlers.service_info import ServiceFeedback, ServiceInfo
 
 FALLBACK = Fallback()
+PRIVACY = PrivacyRequest()
 
 # Serve a message by what it asks (its route) or which button it clicked.
 ROUTED: tuple[Handler, ...] = (
-    PrivacyRequest(),
+    PRIVACY,
     ServiceFeedback(),
     ServiceInfo(),
     OutOfScope(),
@@ -40,7 +41,8 @@ PHASES: Mapping[Phase, Sequence[Handler]] = {
     Phase.DECLINED: (ConsentChoice(), *ROUTED),
     Phase.ACTIVE: (ConsentChoice(), *ROUTED),
     Phase.CONFIRM_ERASE: (EraseConfirmation(), ConsentChoice(), *ROUTED),
-    **{phase: (HandoverAnswer(),) for phase in HANDOVER_PHASES},
-    Phase.QUEUED: (RelayToAgent(),),
-    Phase.WITH_AGENT: (RelayToAgent(),),
+    # Consent can be withdrawn and data asked for at any time, mid-hand-over too.
+    **{phase: (PRIVACY, HandoverAnswer()) for phase in HANDOVER_PHASES},
+    Phase.QUEUED: (PRIVACY, RelayToAgent()),
+    Phase.WITH_AGENT: (PRIVACY, RelayToAgent()),
 }

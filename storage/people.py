@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +34,12 @@ def consent_of(row: ConsentRow) -> ConsentRecord:
         given_at=row.given_at,
         withdrawn_at=row.withdrawn_at,
     )
+
+
+def message_digest(channel: str, message_id: str) -> str:
+    """What is stored of a platform message id: a digest, never the id itself (a
+    terminal's ids carry the user's email; Slack's name the channel)."""
+    return hashlib.sha256(f"{channel}\x1f{message_id}".encode()).hexdigest()
 
 
 async def insert_ignoring_conflict(
@@ -113,7 +120,14 @@ async def erase_user(session: AsyncSession, user_id: int) -> None:
     """Delete the user and everything that carries their id, name, email or words."""
     conversation_ids = select(ConversationRow.id).where(ConversationRow.user_id == user_id)
     case_ids = select(CaseRow.id).where(CaseRow.user_id == user_id)
-    await session.execute(delete(OutboxRow).where(OutboxRow.case_id.in_(case_ids)))
+    addresses = select(ConversationRow.address).where(
+        ConversationRow.user_id == user_id, ConversationRow.address.is_not(None)
+    )
+    await session.execute(
+        delete(OutboxRow).where(
+            or_(OutboxRow.case_id.in_(case_ids), OutboxRow.address.in_(addresses))
+        )
+    )
     await session.execute(
         delete(MessageRow).where(
             or_(MessageRow.user_id == user_id, MessageRow.conversation_id.in_(conversation_ids))

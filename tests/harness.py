@@ -39,6 +39,7 @@ class Chat:
     name: str | None = "Matti Meikäläinen"
     conversation: str = "dm-1"
     channel: str = "test"
+    private: bool = True
     last: list[OutboundReply] = field(default_factory=list)
     sent: list[InboundMessage] = field(default_factory=list)
 
@@ -53,6 +54,7 @@ class Chat:
             address=ReplyAddress.of(self.channel, {"conversation": self.conversation}),
             text=text or label,
             action=action,
+            private=self.private,
         )
 
     async def push(self, message: InboundMessage) -> list[OutboundReply]:

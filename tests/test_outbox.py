@@ -13,6 +13,7 @@ from bot.config import DEMO_AGENTS, Settings
 from bot.contract import DeliveryError, OutboundReply, ReplyAddress
 from bot.outbox import Route
 from bot.ports import Delivery
+from storage.people import message_digest
 from tests.harness import Clock, all_rows
 
 
@@ -115,7 +116,9 @@ async def test_housekeeping_forgets_old_bookkeeping_but_keeps_what_is_still_need
     assert await desk_app.storage.claim("test", "new-event", at=clock.now)
     assert await desk_app.housekeep() == 2
     rows = await all_rows(desk_app)
-    assert [r["message_id"] for r in rows["processed_messages"]] == ["new-event"]
+    assert [r["message_id"] for r in rows["processed_messages"]] == [
+        message_digest("test", "new-event")
+    ], "only a digest of the platform id is stored"
     assert [r["delivered_at"] for r in rows["outbox"]] == [None]
     assert not await desk_app.storage.claim("test", "new-event", at=clock.now), (
         "a recent id is still a retry"

@@ -56,6 +56,7 @@ class LocalChannel:
             address=self.address,
             text=label if action else line,
             action=action,
+            private=True,
         )
 
     def display(self, replies: Sequence[OutboundReply]) -> None:

@@ -34,10 +34,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
+        level=logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
+    if args.verbose:
+        # Only our own loggers: at DEBUG the SDKs log request and response bodies,
+        # which carry message text, names and email addresses.
+        for name in ("bot", "handlers", "knowledge", "storage"):
+            logging.getLogger(name).setLevel(logging.DEBUG)
     result = args.run(args)
     if inspect.isawaitable(result):
         result = asyncio.run(result)
