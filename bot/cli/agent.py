@@ -96,6 +96,11 @@ class Console:
     async def _act(self, command: str, words: list[str]) -> None:
         case_id, rest = self._case(words)
         text = " ".join(rest)
+        if command == "urgency" and not text.strip().isdigit():
+            raise DeskError(
+                DeskErrorCode.BAD_URGENCY,
+                self.app.texts.get(self.app.settings.agent_language, "desk.bad_urgency"),
+            )
         desk: Desk = self.desk
         actions: dict[str, Callable[[], Awaitable[Any]]] = {
             "take": lambda: desk.take(self.email, case_id),
