@@ -187,7 +187,7 @@ def test_a_dropped_connection_is_worth_retrying() -> None:
 def test_the_manifest_asks_for_what_the_bot_uses_and_points_at_its_endpoint() -> None:
     import yaml
 
-    from bot.channels.slack_desk import COMMAND
+    from bot.channels.slack_commands import COMMAND
     from bot.server import SLACK_EVENTS_PATH
 
     text = (Path(__file__).parent.parent / "manifest.yaml").read_text(encoding="utf-8")

@@ -1,6 +1,7 @@
 """The whole journey in Slack: a customer's DM, consent, an answer, a hand-over, the
-case in the agents' channel, one agent taking it, replies both ways, a note that
-stays internal, and closing with /tuki. Real server, real bolt, fake Slack API.
+case in the agents' channel, one agent taking it, replies both ways, notes that
+stay internal (the card's note modal, and a prefix in the thread as a safety net),
+and closing with /tuki. Real server, real bolt, fake Slack API.
 """
 
 from __future__ import annotations
@@ -11,14 +12,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.channels.slack_desk import note_of, parse_command
+from bot.channels.slack_commands import parse_command
+from bot.channels.slack_desk import NOTE_ACTION, TAKE_ACTION, note_of
 from bot.i18n import Catalogue
+from bot.ports import Direction
 from tests.fakes.slack_api import (
     ApiCall,
     FakeSlackApi,
     click,
     dm_event,
     slash_command,
+    view_submission,
 )
 from tests.harness import Clock, all_rows
 from tests.slack_harness import (
@@ -140,7 +144,7 @@ async def test_the_whole_journey_through_slack(bot: SlackBot) -> None:
     ):
         assert expected in fields
     assert PROBLEM in card.text
-    assert [b["action_id"] for b in card.buttons()] == ["tuki.desk.take"]
+    assert [b["action_id"] for b in card.buttons()] == [TAKE_ACTION, NOTE_ACTION]
     card_ts = card.answer["ts"]
     thread = await api.wait_for(
         "chat.postMessage", where=lambda c: c.args.get("thread_ts") == card_ts
@@ -162,7 +166,7 @@ async def test_the_whole_journey_through_slack(bot: SlackBot) -> None:
     (case,) = (await all_rows(bot.app))["cases"]
     assert case["holder"] == winner[2]
     updated = await api.wait_for("chat.update", where=lambda c: c.args["ts"] == card_ts)
-    assert not updated[-1].buttons(), "a taken case has no take button"
+    assert [b["action_id"] for b in updated[-1].buttons()] == [NOTE_ACTION], "no take button"
     assert winner[1] in str(updated[-1].blocks)
     await api.wait_for("chat.postMessage", where=lambda c: "liittyi" in c.text)
     first_name = winner[1].split()[0]
@@ -219,7 +223,7 @@ async def test_the_whole_journey_through_slack(bot: SlackBot) -> None:
         "chat.update",
         where=lambda c: c.args["ts"] == card_ts and "ajuri päivitetty" in str(c.blocks),
     )
-    assert final
+    assert not final[-1].buttons(), "a closed case has no buttons"
 
 
 async def test_the_command_explains_itself_to_agents(bot: SlackBot) -> None:
@@ -288,3 +292,66 @@ async def test_a_permanent_failure_is_reported_in_the_agents_channel(bot: SlackB
     )
     (row,) = [r for r in (await all_rows(bot.app))["outbox"] if "vielä olemassa" in r["payload"]]
     assert row["failed_at"] is not None and "channel_not_found" in row["error"]
+
+
+async def click_note_button(bot: SlackBot, card: ApiCall, user: str) -> None:
+    note_button = click(card, "1", user=user, action_id=NOTE_ACTION)
+    assert (await bot.interact(note_button)).status == 200
+    await bot.settled()
+
+
+async def test_a_note_from_the_card_button_never_reaches_the_customer(bot: SlackBot) -> None:
+    api = bot.api
+    card = await open_case(bot)
+    await bot.interact(click(card, "1", user=MAIJA[0], action_id=TAKE_ACTION))
+    await api.wait_for("chat.postMessage", where=lambda c: "liittyi" in c.text)
+
+    # The holder clicks the note button: a modal for case 1 opens for them.
+    await click_note_button(bot, card, MAIJA[0])
+    (opened,) = await api.wait_for("views.open")
+    assert opened.args["trigger_id"] == click(card, "1", user=MAIJA[0])["trigger_id"]
+    modal = opened.view
+    assert modal["type"] == "modal" and modal["private_metadata"] == "1"
+    (field,) = [b["element"] for b in modal["blocks"] if b["type"] == "input"]
+    assert field["type"] == "plain_text_input" and field["multiline"] is True
+
+    # Saving it stores a note on the case and shows it in the thread, locked.
+    note = "Asiakkaalla vanha lisenssi, SPR777001"
+    saved = await bot.interact(view_submission(opened, note, user=MAIJA[0]))
+    assert saved.status == 200 and not await saved.text(), "a plain ack closes the modal"
+    card_ts = str(card.answer["ts"])
+    (shown,) = await api.wait_for("chat.postMessage", where=lambda c: "SPR777001" in c.text)
+    assert shown.args["thread_ts"] == card_ts and shown.text.startswith("🔒")
+    await bot.settled()
+    transcript = await bot.app.desk.transcript(MAIJA[2], 1)
+    assert [m.direction for m in transcript if "SPR777001" in m.text] == [Direction.NOTE]
+    assert not any("SPR777001" in text for text in to_customer(api))
+    outbox = [r for r in (await all_rows(bot.app))["outbox"] if "SPR777001" in r["payload"]]
+    assert outbox and {r["recipient"] for r in outbox} == {"agents"}
+
+    # A modal saved after the case closed is refused, privately, and stores nothing.
+    await command(bot, MAIJA[0], "sulje 1 Lisenssi uusittu")
+    late = await bot.interact(view_submission(opened, "myöhästynyt SPR777002", user=MAIJA[0]))
+    assert late.status == 200
+    refused = await api.wait_for(
+        "chat.postEphemeral", where=lambda c: c.args["user"] == MAIJA[0] and "#1" in c.text
+    )
+    assert refused[-1].args["thread_ts"] == card_ts
+    await bot.settled()
+    assert not any("SPR777002" in m.text for m in await bot.app.desk.transcript(MAIJA[2], 1))
+
+
+async def test_only_agents_get_the_note_modal(bot: SlackBot) -> None:
+    api = bot.api
+    card = await open_case(bot)
+
+    await click_note_button(bot, card, OLLI[0])
+    (refused,) = await api.wait_for("chat.postEphemeral")
+    assert refused.args["user"] == OLLI[0]
+    assert refused.args["text"] == TEXTS.get("fi", "desk.not_agent")
+    assert not api.calls_to("views.open")
+
+    # Any agent may note a queued case; nobody needs to hold it.
+    await click_note_button(bot, card, PEKKA[0])
+    (opened,) = await api.wait_for("views.open")
+    assert opened.view["private_metadata"] == "1"

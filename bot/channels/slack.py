@@ -5,7 +5,8 @@ each request at once, turns it into an :class:`InboundMessage` and hands it to
 an inbox in the background; :meth:`SlackChannel.send` delivers replies later,
 whenever the core has them. The pieces: payloads in
 :mod:`~bot.channels.slack_payloads`, rendering in :mod:`~bot.channels.slack_blocks`,
-the agents' channel in :mod:`~bot.channels.slack_desk`.
+the agents' channel in :mod:`~bot.channels.slack_desk`, ``/tuki`` in
+:mod:`~bot.channels.slack_commands`.
 """
 
 from __future__ import annotations
@@ -26,18 +27,20 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.channels.slack_blocks import ACTION_PREFIX, SlackMessage, answered, escape, render
-from bot.channels.slack_desk import COMMAND, TAKE_ACTION, SlackDesk
+from bot.channels.slack_commands import COMMAND
+from bot.channels.slack_desk import NOTE_ACTION, NOTE_VIEW, TAKE_ACTION, SlackDesk
 from bot.channels.slack_payloads import (
     NAME,
     AgentPost,
     SlackClick,
     SlackPost,
     agent_post_of,
+    card_click_of,
     click_message_of,
     click_of,
     message_of,
+    note_submission_of,
     post_of,
-    take_of,
 )
 from bot.contract import (
     DeliveryError,
@@ -213,8 +216,9 @@ class SlackChannel:
         """Listen on a bolt app: acknowledge first, then hand the work to ``spawn``.
 
         With ``desk`` (and an agents' channel) the agents' side is served too: the
-        take button, case threads and ``/tuki``; ``claim`` marks a Slack message
-        as handled across processes, so an agent's reply reaches a customer once.
+        card's take and note buttons, the note modal, case threads and ``/tuki``;
+        ``claim`` marks a Slack message as handled across processes, so an agent's
+        reply reaches a customer once.
         """
         agents = (desk, self.desk_view) if desk and self.desk_view and self.agent_channel else None
 
@@ -252,15 +256,29 @@ class SlackChannel:
         bolt.event("message")(on_event)
         bolt.event("app_mention")(on_event)
         bolt.action(_BUTTON)(on_click)
-        if agents is not None:
-            self._attach_desk(bolt, *agents, spawn=spawn)
+        if agents is not None and self.agent_channel:
+            self._attach_desk(bolt, *agents, channel=self.agent_channel, spawn=spawn)
 
-    def _attach_desk(self, bolt: AsyncApp, desk: Desk, view: SlackDesk, *, spawn: Spawn) -> None:
+    def _attach_desk(
+        self, bolt: AsyncApp, desk: Desk, view: SlackDesk, *, channel: str, spawn: Spawn
+    ) -> None:
         async def on_take(ack: AsyncAck, body: dict[str, Any]) -> None:
             await ack()
-            take = take_of(body)
+            take = card_click_of(body)
             if take is not None:
                 spawn(view.take(desk, take), "slack-take")
+
+        async def on_note_button(ack: AsyncAck, body: dict[str, Any]) -> None:
+            await ack()
+            click = card_click_of(body)
+            if click is not None and click.trigger_id:
+                spawn(view.open_note(desk, click), "slack-note-open")
+
+        async def on_note_saved(ack: AsyncAck, body: dict[str, Any]) -> None:
+            await ack()  # closes the modal; the note shows in the case thread once stored
+            saved = note_submission_of(body)
+            if saved is not None:
+                spawn(view.save_note(desk, saved, channel=channel), "slack-note-save")
 
         async def on_command(ack: AsyncAck, body: dict[str, Any]) -> None:
             await ack()
@@ -270,6 +288,8 @@ class SlackChannel:
                 spawn(self._answer_command(view, desk, user, text, url), "slack-command")
 
         bolt.action(TAKE_ACTION)(on_take)
+        bolt.action(NOTE_ACTION)(on_note_button)
+        bolt.view(NOTE_VIEW)(on_note_saved)
         bolt.command(COMMAND)(on_command)
 
     async def _receive_post(self, post: SlackPost, inbox: Inbox) -> None:

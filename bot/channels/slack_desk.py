@@ -1,15 +1,16 @@
-"""Slack's agents' channel: a card per case, its thread, the take button and ``/tuki``.
+"""Slack's agents' channel: a card per case, its thread, its buttons and ``/tuki``.
 
 Each case is one message (the card) in the agents' channel, updated as the case
 changes; its thread carries the transcript, the customer's words and notes.
 The card carries the case number as Slack message metadata, so any process
 finds a case's card, and a thread's case, in Slack itself (and caches both).
 
-Notes cannot leak by a forgotten prefix (chatwoot PR #15605): the thread is
-labelled as going to the customer, only the holder's messages are relayed, and
-a message that *looks* like a note ("note: …", "muistiinpano …", "// …") is kept
-as a note rather than sent. A prefix can only make a message internal, never
-make it public.
+Notes cannot leak by a forgotten prefix (chatwoot PR #15605): they have their
+own surfaces, the card's note button (a modal that can only store a note) and
+``/tuki muistiinpano``. In the thread, which is labelled as going to the
+customer, only the holder's messages are relayed, and a message that *looks*
+like a note ("note: …", "muistiinpano …", "// …") is kept as a note rather than
+sent: a safety net, since a prefix can only make a message internal, never public.
 """
 
 from __future__ import annotations
@@ -17,28 +18,34 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any, Protocol
 
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.channels.slack_blocks import Block, escape, render, section
-from bot.channels.slack_payloads import AgentPost, TakeClick
+from bot.channels.slack_commands import run_command
+from bot.channels.slack_payloads import (
+    NOTE_BLOCK,
+    NOTE_INPUT,
+    AgentPost,
+    CardClick,
+    NoteSubmission,
+)
 from bot.contract import CaseCard, DeskEvent, DeskEventKind, OutboundReply, ReplyAddress, Sender
 from bot.desk import Desk, DeskError
 from bot.desk_text import case_line, state_text
 from bot.i18n import Catalogue
-from bot.state import CaseState
+from bot.state import OPEN_CASE_STATES, CaseState
 from bot.timefmt import day_and_time
 
 log = logging.getLogger(__name__)
 
-COMMAND = "/tuki"
 CASE_EVENT = "supportbot_case"
 TAKE_ACTION = "tuki.desk.take"
+NOTE_ACTION = "tuki.desk.note"
+NOTE_VIEW = "tuki.desk.note"
 DUE_SOON = timedelta(minutes=30)
 HISTORY_PAGES = 10
 
@@ -52,47 +59,6 @@ def note_of(text: str) -> str | None:
     """The note, if an agent's thread message is marked as one (then it is never sent)."""
     match = _NOTE.match(text)
     return text[match.end() :].strip() if match else None
-
-
-class Verb(StrEnum):
-    QUEUE = "queue"
-    TAKE = "take"
-    REPLY = "reply"
-    NOTE = "note"
-    URGENCY = "urgency"
-    HANDBACK = "handback"
-    TRANSFER = "transfer"
-    CLOSE = "close"
-
-
-VERBS = {
-    "queue": Verb.QUEUE, "jono": Verb.QUEUE, "take": Verb.TAKE, "ota": Verb.TAKE,
-    "reply": Verb.REPLY, "vastaa": Verb.REPLY, "note": Verb.NOTE, "muistiinpano": Verb.NOTE,
-    "urgency": Verb.URGENCY, "kiireellisyys": Verb.URGENCY, "handback": Verb.HANDBACK,
-    "hand-back": Verb.HANDBACK, "palauta": Verb.HANDBACK, "transfer": Verb.TRANSFER,
-    "siirrä": Verb.TRANSFER, "siirra": Verb.TRANSFER, "close": Verb.CLOSE, "sulje": Verb.CLOSE,
-}  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class DeskCommand:
-    verb: Verb
-    case_id: int | None
-    rest: str
-
-
-def parse_command(text: str) -> DeskCommand | None:
-    """``/tuki`` text as a command: ``<verb> [#]<case> [rest]``; None when it is not one."""
-    words = text.strip().split(maxsplit=2)
-    if not words or words[0].lower() not in VERBS:
-        return None
-    verb = VERBS[words[0].lower()]
-    if verb is Verb.QUEUE:
-        return DeskCommand(verb, None, "")
-    number = words[1].lstrip("#") if len(words) > 1 else ""
-    if not number.isdigit():
-        return None
-    return DeskCommand(verb, int(number), words[2].strip() if len(words) > 2 else "")
 
 
 class SlackWeb(Protocol):
@@ -128,7 +94,7 @@ class SlackDesk:
         """Draw a desk event: the card posted or updated, the event's lines in its thread."""
         channel = str(address.data().get("channel"))
         card = event.card
-        ts = await self._card_ts(channel, card)
+        ts = await self._card_ts(channel, card.case_id)
         alert = event.kind is DeskEventKind.DUE_SOON
         if ts is None:
             ts = await self._post_card(channel, card, alert=alert)
@@ -146,7 +112,7 @@ class SlackDesk:
         await self._thread(channel, ts, lines, broadcast=alert)
 
     def card_blocks(self, card: CaseCard, *, alert: bool = False) -> list[Block]:
-        """The case as agents see it: who, what, how urgent, by when, and a take button."""
+        """The case as agents see it: who, what, how urgent, by when; take and note buttons."""
         now = self._clock()
         lang = "en" if self._lang == "en" else "fi"
         queued = card.state == CaseState.QUEUED
@@ -186,12 +152,34 @@ class SlackDesk:
         if notes:
             blocks.append({"type": "context", "elements": [
                 {"type": "mrkdwn", "text": escape(note)} for note in notes]})  # fmt: skip
+        buttons: list[Block] = []
         if queued:
-            take = {"type": "button", "action_id": TAKE_ACTION, "style": "primary",
-                    "text": {"type": "plain_text", "text": self._t("slack_desk.take")},
-                    "value": str(card.case_id)}  # fmt: skip
-            blocks.append({"type": "actions", "block_id": "tuki.desk", "elements": [take]})
+            buttons.append(self._button(TAKE_ACTION, "slack_desk.take", card, style="primary"))
+        if card.state in OPEN_CASE_STATES:
+            buttons.append(self._button(NOTE_ACTION, "slack_desk.add_note", card))
+        if buttons:
+            blocks.append({"type": "actions", "block_id": "tuki.desk", "elements": buttons})
         return blocks
+
+    def _button(self, action: str, label: str, card: CaseCard, **style: str) -> Block:
+        return {"type": "button", "action_id": action, "value": str(card.case_id),
+                "text": {"type": "plain_text", "text": self._t(label)}, **style}  # fmt: skip
+
+    def note_modal(self, case_id: int) -> Block:
+        """The modal for an internal note on a case: one text field, nothing sent anywhere."""
+
+        def plain(key: str, limit: int = 24) -> Block:  # Slack's limit for a modal's title
+            return {"type": "plain_text", "text": self._t(key, case=case_id)[:limit]}
+
+        field = {"type": "plain_text_input", "action_id": NOTE_INPUT, "multiline": True}
+        note = {"type": "input", "block_id": NOTE_BLOCK, "element": field,
+                "label": plain("slack_desk.note_label", 2000),
+                "hint": plain("slack_desk.note_hint", 2000)}  # fmt: skip
+        return {
+            "type": "modal", "callback_id": NOTE_VIEW, "private_metadata": str(case_id),
+            "title": plain("slack_desk.note_title"), "submit": plain("slack_desk.note_save"),
+            "close": plain("slack_desk.note_cancel"), "blocks": [note],
+        }  # fmt: skip
 
     def _fallback(self, card: CaseCard) -> str:
         return escape(case_line(self._texts, self._lang, card, self._clock()))
@@ -220,9 +208,9 @@ class SlackDesk:
                 unfurl_links=False, unfurl_media=False,
             )  # fmt: skip
 
-    async def _card_ts(self, channel: str, card: CaseCard) -> str | None:
+    async def _card_ts(self, channel: str, case_id: int) -> str | None:
         """The card's message in the channel: cached, else found by its metadata."""
-        known = self._cards.get((channel, card.case_id))
+        known = self._cards.get((channel, case_id))
         if known:
             return known
         cursor = None
@@ -232,8 +220,8 @@ class SlackDesk:
                 include_all_metadata=True, cursor=cursor,
             )  # fmt: skip
             for message in page.get("messages") or []:
-                if _case_of(message) == card.case_id:
-                    self._cards[(channel, card.case_id)] = str(message["ts"])
+                if _case_of(message) == case_id:
+                    self._cards[(channel, case_id)] = str(message["ts"])
                     return str(message["ts"])
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
@@ -255,7 +243,7 @@ class SlackDesk:
 
     # --- Acting: agents' clicks, thread messages and commands into the desk ----
 
-    async def take(self, desk: Desk, click: TakeClick) -> None:
+    async def take(self, desk: Desk, click: CardClick) -> None:
         """The take button: exactly one agent wins; everyone else is told who has it."""
         agent = await self._web.sender(click.user)
         try:
@@ -263,6 +251,28 @@ class SlackDesk:
         except DeskError as refusal:
             told = str(refusal)
         await self._whisper(click.channel, click.user, told, thread_ts=click.card_ts)
+
+    async def open_note(self, desk: Desk, click: CardClick) -> None:
+        """The note button: an agent gets the note modal, anyone else the desk's refusal."""
+        agent = await self._web.sender(click.user)
+        try:
+            desk.agent(agent.email)
+        except DeskError as refusal:
+            await self._whisper(click.channel, click.user, str(refusal), thread_ts=click.card_ts)
+            return
+        await self._web.call(
+            "views_open", trigger_id=click.trigger_id, view=self.note_modal(click.case_id)
+        )
+
+    async def save_note(self, desk: Desk, saved: NoteSubmission, *, channel: str) -> None:
+        """The note modal was saved: the note goes on the case (the desk shows it in the
+        thread); a refusal is told to the agent in the card's thread."""
+        agent = await self._web.sender(saved.user)
+        try:
+            await desk.note(agent.email, saved.case_id, saved.text)
+        except DeskError as refusal:
+            ts = await self._card_ts(channel, saved.case_id)
+            await self._whisper(channel, saved.user, str(refusal), thread_ts=ts)
 
     async def thread_message(self, desk: Desk, said: AgentPost) -> None:
         """An agent wrote in a case thread: a note stays internal, anything else is a reply."""
@@ -285,41 +295,11 @@ class SlackDesk:
     async def command(self, desk: Desk, *, user: str, text: str) -> str:
         """``/tuki``: what the agent is told back (only they see it)."""
         agent = await self._web.sender(user)
-        try:
-            desk.agent(agent.email)
-            command = parse_command(text)
-            if command is None:
-                return self._t("slack_desk.usage")
-            return await self._run(desk, agent.email, command)
-        except DeskError as refusal:
-            return str(refusal)
+        return await run_command(
+            desk, agent.email, text, texts=self._texts, lang=self._lang, clock=self._clock
+        )
 
-    async def _run(self, desk: Desk, email: str | None, command: DeskCommand) -> str:
-        case, rest = command.case_id or 0, command.rest
-        match command.verb:
-            case Verb.QUEUE:
-                cards = await desk.queue(email)
-                now = self._clock()
-                lines = [case_line(self._texts, self._lang, card, now) for card in cards]
-                return "\n".join(lines) or self._t("slack_desk.queue_empty")
-            case Verb.TAKE:
-                outcome = await desk.take(email, case)
-            case Verb.REPLY:
-                outcome = await desk.reply(email, case, rest)
-            case Verb.NOTE:
-                outcome = await desk.note(email, case, rest)
-            case Verb.URGENCY:
-                level = int(rest) if rest.isdigit() else 0
-                outcome = await desk.set_urgency(email, case, level)
-            case Verb.HANDBACK:
-                outcome = await desk.hand_back(email, case)
-            case Verb.TRANSFER:
-                outcome = await desk.transfer(email, case, rest)
-            case Verb.CLOSE:
-                outcome = await desk.close(email, case, rest)
-        return outcome.message
-
-    async def _whisper(self, channel: str, user: str, text: str, *, thread_ts: str) -> None:
+    async def _whisper(self, channel: str, user: str, text: str, *, thread_ts: str | None) -> None:
         await self._web.call(
             "chat_postEphemeral", channel=channel, user=user, text=escape(text),
             thread_ts=thread_ts,

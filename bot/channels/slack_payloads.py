@@ -1,8 +1,8 @@
 """Slack payloads as plain, frozen records, and as the core's inbound messages.
 
 Pure functions over the JSON Slack sends (Events API envelopes, block_actions
-payloads): no SDK, no I/O. Whatever they do not recognise they return as None,
-which the caller acknowledges and ignores.
+and view_submission payloads): no SDK, no I/O. Whatever they do not recognise
+they return as None, which the caller acknowledges and ignores.
 """
 
 from __future__ import annotations
@@ -175,16 +175,18 @@ def agent_post_of(body: Mapping[str, Any]) -> AgentPost | None:
 
 
 @dataclass(frozen=True, slots=True)
-class TakeClick:
-    """An agent's click on a case card's take button."""
+class CardClick:
+    """An agent's click on a button of a case card (take, add a note)."""
 
     channel: str
     user: str
     card_ts: str
     case_id: int
+    trigger_id: str | None
 
 
-def take_of(body: Mapping[str, Any]) -> TakeClick | None:
+def card_click_of(body: Mapping[str, Any]) -> CardClick | None:
+    """The click on a case card's button, whose value is the case number; None otherwise."""
     actions = body.get("actions") or []
     value = str((actions[0] or {}).get("value") or "") if actions else ""
     container = body.get("container") or {}
@@ -192,4 +194,34 @@ def take_of(body: Mapping[str, Any]) -> TakeClick | None:
     channel, ts = container.get("channel_id"), container.get("message_ts")
     if not (value.isdigit() and all(isinstance(v, str) and v for v in (user, channel, ts))):
         return None
-    return TakeClick(channel=channel, user=user, card_ts=ts, case_id=int(value))
+    trigger = body.get("trigger_id")
+    return CardClick(
+        channel=channel, user=user, card_ts=ts, case_id=int(value),
+        trigger_id=trigger if isinstance(trigger, str) and trigger else None,
+    )  # fmt: skip
+
+
+# The note modal's one input, by the ids its submission is read back with.
+NOTE_BLOCK = "tuki.note"
+NOTE_INPUT = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class NoteSubmission:
+    """An agent saving the note modal: the case is the view's private_metadata."""
+
+    user: str
+    case_id: int
+    text: str
+
+
+def note_submission_of(body: Mapping[str, Any]) -> NoteSubmission | None:
+    """The note in a view_submission payload, or None if it is not a note modal's."""
+    view = body.get("view") or {}
+    user = (body.get("user") or {}).get("id")
+    case = str(view.get("private_metadata") or "")
+    values = (view.get("state") or {}).get("values") or {}
+    text = ((values.get(NOTE_BLOCK) or {}).get(NOTE_INPUT) or {}).get("value")
+    if not (case.isdigit() and isinstance(user, str) and user and isinstance(text, str)):
+        return None
+    return NoteSubmission(user=user, case_id=int(case), text=text)

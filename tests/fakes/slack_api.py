@@ -49,6 +49,11 @@ class ApiCall:
         return [e for b in self.blocks if b["type"] == "actions" for e in b["elements"]]
 
     @property
+    def view(self) -> dict[str, Any]:
+        """The view a views.open call carried (a modal)."""
+        return dict(_json(self.args.get("view")) or {})
+
+    @property
     def text(self) -> str:
         """All mrkdwn text in the message's blocks (or its fallback text)."""
         parts = [b["text"]["text"] for b in self.blocks if b["type"] == "section" and "text" in b]
@@ -81,6 +86,7 @@ class FakeSlackApi:
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _envelopes: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _views: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     async def __aenter__(self) -> FakeSlackApi:
         app = web.Application()
@@ -259,6 +265,19 @@ class FakeSlackApi:
             return {"ok": True, "url": str(self._server.make_url("/socket")).replace("http", "ws")}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
+        if method == "views.open":
+            view = _json(args.get("view")) or {}
+            if not args.get("trigger_id") or view.get("type") != "modal":
+                return {"ok": False, "error": "invalid_arguments"}
+            return {
+                "ok": True,
+                "view": {
+                    **view,
+                    "id": f"V{next(self._views):08d}",
+                    "team_id": self.team_id,
+                    "state": {"values": {}},
+                },
+            }
         if method == "users.info":
             user = self.users.get(str(args.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
@@ -358,9 +377,12 @@ def mention_event(
     return event
 
 
-def click(posted: ApiCall, value: str, *, user: str, team: str = TEAM_ID) -> dict[str, Any]:
+def click(
+    posted: ApiCall, value: str, *, user: str, team: str = TEAM_ID, action_id: str | None = None
+) -> dict[str, Any]:
     """The block_actions payload of a user clicking a button on a message the bot posted."""
-    button = next(b for b in posted.buttons() if b["value"] == value)
+    button = next(b for b in posted.buttons()
+                  if b["value"] == value and action_id in (None, b["action_id"]))  # fmt: skip
     channel = str(posted.args["channel"])
     message: dict[str, Any] = {
         "type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": posted.answer["ts"],
@@ -380,6 +402,26 @@ def click(posted: ApiCall, value: str, *, user: str, team: str = TEAM_ID) -> dic
         "message": message,
         "response_url": "https://hooks.slack.invalid/actions/1",
         "actions": [{**button, "block_id": "tuki.actions.0", "action_ts": "1.0"}],
+    }  # fmt: skip
+
+
+def view_submission(
+    opened: ApiCall, text: str, *, user: str, team: str = TEAM_ID
+) -> dict[str, Any]:
+    """The view_submission payload of a user saving a modal the bot opened (views.open),
+    with ``text`` typed into its one input."""
+    view = dict(opened.answer["view"])
+    (field,) = [b for b in view["blocks"] if b["type"] == "input"]
+    typed = {"type": field["element"]["type"], "value": text}
+    view["state"] = {"values": {field["block_id"]: {field["element"]["action_id"]: typed}}}
+    return {
+        "type": "view_submission",
+        "team": {"id": team, "domain": "econocap"},
+        "user": {"id": user, "username": user.lower(), "team_id": team},
+        "api_app_id": "A0TUKI",
+        "trigger_id": "4.5.6",
+        "view": {**view, "hash": "1790000000.abcdef"},
+        "response_urls": [],
     }  # fmt: skip
 
 
