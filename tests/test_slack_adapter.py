@@ -44,6 +44,7 @@ def test_a_dm_becomes_one_conversation_per_dm_with_a_stable_message_id() -> None
     assert message.text == "Mikä Java-versio Windchill 12:lle? <tärkeä> & kiireinen"
     assert message.address.data() == {"channel": "D0MATTI"}
     assert message.sender.email == "matti@asiakas.fi"
+    assert message.private, "only the user reads a DM: their data may be shown there"
 
 
 def test_a_mention_is_answered_in_its_own_thread_without_the_bots_name() -> None:
@@ -53,6 +54,7 @@ def test_a_mention_is_answered_in_its_own_thread_without_the_bots_name() -> None
     assert message.conversation_id == "T0ECONO:C0SHARED:1795000100.000200"
     assert message.address.data() == {"channel": "C0SHARED", "thread_ts": "1795000100.000200"}
     assert message.text == "Does Creo 11 run on Windows 10? See the matrix, cc @U0LIISA"
+    assert not message.private, "a channel thread is read by others"
 
 
 def test_a_mention_inside_a_thread_continues_that_threads_conversation() -> None:

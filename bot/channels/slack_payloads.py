@@ -143,6 +143,7 @@ def _inbound(
         address=address_of(channel, thread),
         text=text,
         action=action,
+        private=thread is None and channel.startswith("D"),  # a DM, not a shared channel
     )
 
 
