@@ -141,15 +141,18 @@ async def deliver(
             try:
                 await channel.send(message.address, (reply,))
                 break
-            except DeliveryError as exc:
-                if exc.permanent or attempt == REPLY_ATTEMPTS:
+            except Exception as exc:
+                # Anything unexpected from the adapter is kept for the outbox too.
+                transient = isinstance(exc, DeliveryError) and not exc.permanent
+                if not transient or attempt == REPLY_ATTEMPTS:
                     log.warning(
-                        "reply kept for later channel=%s permanent=%s",
+                        "reply kept for later channel=%s error=%s",
                         message.channel,
-                        exc.permanent,
+                        type(exc).__name__,
                     )
                     await keep(replies[index:])
                     return
+                assert isinstance(exc, DeliveryError)
                 await asyncio.sleep(exc.retry_after or 0.5 * 2**attempt)
 
 

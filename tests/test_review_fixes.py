@@ -111,3 +111,33 @@ def test_a_stored_draft_from_another_release_never_strands_a_conversation():
     )
     assert HandoverDraft.from_json("not json") is None
     assert HandoverDraft.from_json('["a list"]') is None
+
+
+async def test_a_direct_reply_that_fails_unexpectedly_is_kept_not_dropped(app):
+    from bot.contract import DeliveryError, OutboundReply
+    from bot.server import deliver
+
+    class Broken:
+        name = "test"
+
+        def __init__(self) -> None:
+            self.calls = 0
+
+        async def send(self, address, replies) -> None:
+            self.calls += 1
+            if self.calls == 1:
+                return  # the first reply arrives
+            raise RuntimeError("adapter bug") if self.calls == 2 else DeliveryError("never")
+
+    kept: list = []
+
+    async def keep(unsent) -> None:
+        kept.extend(unsent)
+
+    replies = [
+        OutboundReply(text="first"),
+        OutboundReply(text="second"),
+        OutboundReply(text="third"),
+    ]
+    await deliver(Broken(), Chat(app).message("hi"), replies, keep)
+    assert [r.text for r in kept] == ["second", "third"], "what arrived is not sent twice"

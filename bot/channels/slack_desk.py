@@ -291,6 +291,11 @@ class SlackDesk:
             if note is None:
                 reason = self._t("slack_desk.not_sent", reason=reason)
             await self._whisper(said.channel, said.user, reason, thread_ts=said.thread_ts)
+        except Exception as exc:
+            # The agent must know the customer did not get it; the error is logged too.
+            log.error("agent thread post failed error=%s", type(exc).__name__, exc_info=True)
+            reason = self._t("slack_desk.not_sent", reason=type(exc).__name__)
+            await self._whisper(said.channel, said.user, reason, thread_ts=said.thread_ts)
 
     async def command(self, desk: Desk, *, user: str, text: str) -> str:
         """``/tuki``: what the agent is told back (only they see it)."""
