@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from bot.agents import DeskRoutes
 from bot.contract import CaseCard, DeskEvent, DeskEventKind
 from bot.i18n import Catalogue
-from bot.ports import Cases, Delivery
+from bot.ports import Cases, Delivery, Recipient
 from bot.timefmt import clock as clock_text
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class DueAlerts:
             )
             event = DeskEvent(kind=DeskEventKind.DUE_SOON, card=card, lines=(line,))
             return [
-                Delivery(address=a, recipient="agents", event=event)
+                Delivery(address=a, recipient=Recipient.AGENTS, event=event)
                 for a in self._routes.everyone()
             ]
 

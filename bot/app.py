@@ -22,7 +22,7 @@ from bot.hours_text import HoursText
 from bot.i18n import Catalogue
 from bot.outbox import Dispatcher
 from bot.outbox import Route as OutboxRoute
-from bot.ports import Delivery, OutboxItem
+from bot.ports import Delivery, OutboxItem, Recipient
 from bot.service_hours import ServiceHours
 from bot.service_hours import load_config as load_hours
 from handlers.base import HandoverKit
@@ -233,7 +233,7 @@ class App:
         deliveries = [
             Delivery(
                 address=a,
-                recipient="agents",
+                recipient=Recipient.AGENTS,
                 replies=(OutboundReply(text=text, kind=ReplyKind.NOTICE),),
             )
             for a in self.routes.everyone()

@@ -15,7 +15,7 @@ from enum import StrEnum
 from bot.agents import Agent, AgentDirectory, DeskRoutes
 from bot.contract import CaseCard, DeskEvent, DeskEventKind, OutboundReply, ReplyKind
 from bot.i18n import Catalogue
-from bot.ports import Cases, Delivery, Direction, StoredMessage
+from bot.ports import CaseChange, Cases, Delivery, Direction, Recipient, StoredMessage
 from bot.state import CaseState, Urgency
 
 
@@ -93,7 +93,7 @@ class Desk:
             text = self._texts.get(lang, key, **params)
             return Delivery(
                 address=address,
-                recipient="customer",
+                recipient=Recipient.CUSTOMER,
                 replies=(OutboundReply(text=text, kind=ReplyKind.NOTICE),),
             )
 
@@ -102,7 +102,8 @@ class Desk:
     def _to_agents(self, kind: DeskEventKind, card: CaseCard, *lines: str) -> list[Delivery]:
         event = DeskEvent(kind=kind, card=card, lines=tuple(lines))
         return [
-            Delivery(address=a, recipient="agents", event=event) for a in self._routes.everyone()
+            Delivery(address=a, recipient=Recipient.AGENTS, event=event)
+            for a in self._routes.everyone()
         ]
 
     async def take(self, email: str | None, case_id: int) -> DeskOutcome:
@@ -136,7 +137,7 @@ class Desk:
         email: str | None,
         case_id: int,
         *,
-        changes: dict[str, object],
+        change: CaseChange,
         log: tuple[Direction, str] | None,
         customer: tuple[str, dict[str, object]] | None,
         agents: Callable[[CaseCard], list[Delivery]] | None,
@@ -154,7 +155,7 @@ class Desk:
             case_id,
             agent="" if any_holder else agent.email,
             at=self._clock(),
-            changes=changes,
+            change=change,
             log=log,
             deliveries=deliveries,
         )
@@ -171,7 +172,7 @@ class Desk:
         return await self._change(
             email,
             case_id,
-            changes={},
+            change=CaseChange(),
             log=(Direction.AGENT, text),
             customer=("relay.agent_says", {"name": agent.first_name, "text": text}),
             agents=None,
@@ -186,7 +187,7 @@ class Desk:
         return await self._change(
             email,
             case_id,
-            changes={},
+            change=CaseChange(),
             log=(Direction.NOTE, f"{agent.name}: {text}"),
             customer=None,
             agents=lambda card: self._to_agents(
@@ -202,7 +203,7 @@ class Desk:
         return await self._change(
             email,
             case_id,
-            changes={"urgency": urgency},
+            change=CaseChange(urgency=urgency),
             log=None,
             customer=("relay.urgency_changed", {"level": urgency}),
             agents=lambda card: self._to_agents(DeskEventKind.CASE_CHANGED, card),
@@ -215,7 +216,7 @@ class Desk:
         return await self._change(
             email,
             case_id,
-            changes={"state": CaseState.RETURNED.value, "closed_at": self._clock()},
+            change=CaseChange(state=CaseState.RETURNED, closed_at=self._clock()),
             log=None,
             customer=("relay.handed_back", {}),
             agents=lambda card: self._to_agents(DeskEventKind.CASE_CHANGED, card),
@@ -225,12 +226,7 @@ class Desk:
     async def transfer(self, email: str | None, case_id: int, to: str) -> DeskOutcome:
         """Pass a held case to another agent, or back to the queue with ``to="queue"``."""
         if to.strip().lower() in ("queue", "jono"):
-            changes: dict[str, object] = {
-                "state": CaseState.QUEUED.value,
-                "holder": None,
-                "holder_name": None,
-                "taken_at": None,
-            }
+            change = CaseChange(state=CaseState.QUEUED, release=True)
             customer: tuple[str, dict[str, object]] = ("relay.requeued", {})
         else:
             target = self.directory.find(to)
@@ -238,12 +234,12 @@ class Desk:
                 raise DeskError(
                     DeskErrorCode.UNKNOWN_AGENT, self._say("desk.unknown_agent", email=to)
                 )
-            changes = {"holder": target.email, "holder_name": target.name}
+            change = CaseChange(holder=(target.email, target.name))
             customer = ("relay.transferred", {"name": target.first_name})
         return await self._change(
             email,
             case_id,
-            changes=changes,
+            change=change,
             log=None,
             customer=customer,
             agents=lambda card: self._to_agents(DeskEventKind.CASE_CHANGED, card),
@@ -256,11 +252,9 @@ class Desk:
         return await self._change(
             email,
             case_id,
-            changes={
-                "state": CaseState.CLOSED.value,
-                "closed_at": self._clock(),
-                "resolution": resolution,
-            },
+            change=CaseChange(
+                state=CaseState.CLOSED, closed_at=self._clock(), resolution=resolution
+            ),
             log=(Direction.NOTE, f"{self._say('desk.resolution')}: {resolution}"),
             customer=("relay.closed", {"resolution": resolution}),
             agents=lambda card: self._to_agents(DeskEventKind.CASE_CHANGED, card),

@@ -22,7 +22,7 @@ from bot.i18n import Catalogue
 from bot.ports import ConversationSession, Direction, Storage
 from bot.state import Phase, conversation_key
 from handlers.base import Handler, HandoverKit, HoursInfo, Knowledge, Result, Services, Turn
-from knowledge.router import Route
+from knowledge.route import Route
 
 log = logging.getLogger(__name__)
 

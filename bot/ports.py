@@ -6,7 +6,7 @@ the composition root wires the two together.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.contract import CaseCard, DeskEvent, OutboundReply, ReplyAddress, Sender
-from bot.state import ConversationState
+from bot.state import CaseState, ConversationState
 
 
 class Direction(StrEnum):
@@ -117,11 +117,28 @@ class NewCase:
 
 
 @dataclass(frozen=True, slots=True)
+class CaseChange:
+    """What a desk command changes on a case; fields left unset stay as they are."""
+
+    state: CaseState | None = None
+    urgency: int | None = None
+    holder: tuple[str, str] | None = None  # (email, name) of the agent taking over
+    release: bool = False  # back to the queue: nobody holds it
+    closed_at: datetime | None = None
+    resolution: str | None = None
+
+
+class Recipient(StrEnum):
+    CUSTOMER = "customer"
+    AGENTS = "agents"
+
+
+@dataclass(frozen=True, slots=True)
 class Delivery:
     """A message to store in the outbox, for a customer or an agent surface."""
 
     address: ReplyAddress
-    recipient: str
+    recipient: Recipient
     replies: tuple[OutboundReply, ...] = ()
     event: DeskEvent | None = None
 
@@ -250,7 +267,7 @@ class Cases(Protocol):
         *,
         agent: str,
         at: datetime,
-        changes: Mapping[str, object],
+        change: CaseChange,
         log: tuple[Direction, str] | None,
         deliveries: Callable[[CaseCard], Sequence[Delivery]],
     ) -> CaseCard | None:

@@ -34,7 +34,7 @@ from bot.channels.slack import SlackChannel
 from bot.config import Settings
 from bot.contract import Channel, DeliveryError, InboundMessage, OutboundReply, ReplyAddress
 from bot.outbox import Route as OutboxRoute
-from bot.ports import Delivery
+from bot.ports import Delivery, Recipient
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -247,7 +247,7 @@ def _mount_slack(
 
         async def keep(unsent: Sequence[OutboundReply]) -> None:
             delivery = Delivery(
-                address=message.address, recipient="customer", replies=tuple(unsent)
+                address=message.address, recipient=Recipient.CUSTOMER, replies=tuple(unsent)
             )
             await app.storage.deliver_now([delivery], at=app.clock())
             app.wake()

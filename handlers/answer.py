@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.contract import Button, Link, OutboundReply, ReplyKind
 from handlers import actions
 from handlers.base import Result, Say, Services, Turn, say
-from knowledge.router import Outcome
+from knowledge.route import Outcome
 from knowledge.schema import Article
 
 

@@ -20,7 +20,7 @@ from bot.i18n import Catalogue
 from bot.ports import ConversationSession, UserRecord
 from bot.service_hours import ServiceHours
 from bot.state import ConversationState, Phase
-from knowledge.router import Route
+from knowledge.route import Route
 from knowledge.schema import Article
 
 

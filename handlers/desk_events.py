@@ -6,12 +6,12 @@ from collections.abc import Callable, Sequence
 
 from bot.contract import CaseCard, DeskEvent, DeskEventKind, ReplyAddress
 from bot.desk_text import message_line
-from bot.ports import Delivery, NewCase, StoredMessage
+from bot.ports import Delivery, NewCase, Recipient, StoredMessage
 from handlers.base import HandoverKit, Services
 
 
 def _to(addresses: Sequence[ReplyAddress], event: DeskEvent) -> list[Delivery]:
-    return [Delivery(address=a, recipient="agents", event=event) for a in addresses]
+    return [Delivery(address=a, recipient=Recipient.AGENTS, event=event) for a in addresses]
 
 
 def case_opened(

@@ -11,7 +11,7 @@ from handlers import actions
 from handlers.base import Result, Services, Turn, say
 from handlers.handover import advance, prefill
 from handlers.questions import consent_question
-from knowledge.router import Outcome
+from knowledge.route import Outcome
 
 
 async def start_handover(turn: Turn, services: Services) -> Result:

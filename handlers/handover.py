@@ -19,7 +19,7 @@ from handlers import actions
 from handlers.base import HandoverKit, Result, Say, Services, Turn, say, typed
 from handlers.desk_events import case_opened
 from handlers.words import NO, YES
-from knowledge.router import Outcome
+from knowledge.route import Outcome
 
 PRIMARY_PRODUCTS = ("Creo", "Windchill", "Arbortext", "ThingWorx", "Mathcad", "Creo+", "Codebeamer")
 PRODUCT = "product:"

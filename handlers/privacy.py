@@ -11,7 +11,7 @@ from bot.timefmt import clock, date_text
 from handlers import actions
 from handlers.base import Result, Say, Services, Turn, say, typed
 from handlers.words import NO, YES
-from knowledge.router import Outcome
+from knowledge.route import Outcome
 
 RECENT = 5
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.contract import OutboundReply
 from handlers.base import Result, Services, Turn, say
-from knowledge.router import Outcome
+from knowledge.route import Outcome
 
 TOPICS = ("hours", "contact", "response_time", "coverage", "consent")
 

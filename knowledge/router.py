@@ -21,7 +21,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,7 @@ from knowledge.matcher import (
     load_catalogue,
 )
 from knowledge.normalise import Lexicon, Normaliser, load_lexicon, read_words, tokenise
+from knowledge.route import Outcome, Route
 
 __all__ = ["Outcome", "Route", "Router", "extract_products", "extract_versions"]
 
@@ -59,51 +59,6 @@ INTENT_SIMILARITY = 0.8
 _MIN_SHARED = 2
 # Suggestions below this score are noise, not "closest articles".
 SUGGESTION_FLOOR = 0.15
-
-
-class Outcome(StrEnum):
-    ANSWER = "answer"
-    NO_ANSWER = "no_answer"
-    OUT_OF_SCOPE = "out_of_scope"
-    ESCALATE = "escalate"
-    SERVICE_INFO = "service_info"
-    SERVICE_FEEDBACK = "service_feedback"
-    PRIVACY = "privacy"
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    """One routing decision. Exactly one of article/reason/topic/action is set,
-    the one its outcome needs (none for no_answer, escalate, service_feedback)."""
-
-    outcome: Outcome
-    lang: str
-    confidence: float
-    article: str | None = None
-    reason: str | None = None
-    topic: str | None = None
-    action: str | None = None
-    suggestions: tuple[str, ...] = ()
-    products: tuple[str, ...] = ()
-    versions: tuple[str, ...] = ()
-
-    def detail(self) -> tuple[str, str] | None:
-        """The outcome's extra key and its value, e.g. ("article", "windchill-java")."""
-        for key in ("article", "reason", "topic", "action"):
-            value = getattr(self, key)
-            if value is not None:
-                return key, value
-        return None
-
-    def as_json(self) -> dict[str, object]:
-        """The eval README's route form: outcome, its extra key, lang, confidence."""
-        out: dict[str, object] = {"outcome": str(self.outcome)}
-        detail = self.detail()
-        if detail is not None:
-            out[detail[0]] = detail[1]
-        out["lang"] = self.lang
-        out["confidence"] = self.confidence
-        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ exactly one row update succeeds.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, select, update
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.codec import decode, encode
 from bot.contract import CaseCard, ReplyAddress
-from bot.ports import Delivery, Direction, OutboxItem, StoredMessage, TakeResult
+from bot.ports import CaseChange, Delivery, Direction, OutboxItem, StoredMessage, TakeResult
 from bot.state import OPEN_CASE_STATES, CaseState
 from storage.db import Database
 from storage.tables import CaseRow, MessageRow, OutboxRow, UserRow
@@ -69,7 +69,7 @@ def add_deliveries(
             OutboxRow(
                 channel=delivery.address.channel,
                 address=delivery.address.payload,
-                recipient=delivery.recipient,
+                recipient=delivery.recipient.value,
                 case_id=case_id,
                 payload=encode(delivery.replies, delivery.event),
                 created_at=at,
@@ -100,6 +100,24 @@ async def queue_position(session: AsyncSession, case: CaseRow) -> int:
         )
     ).all()
     return len(ahead) + 1
+
+
+def _columns(change: CaseChange) -> dict[str, object]:
+    """The case columns a desk command's change sets."""
+    columns: dict[str, object] = {}
+    if change.state is not None:
+        columns["state"] = change.state.value
+    if change.urgency is not None:
+        columns["urgency"] = change.urgency
+    if change.holder is not None:
+        columns["holder"], columns["holder_name"] = change.holder
+    if change.release:
+        columns.update(holder=None, holder_name=None, taken_at=None)
+    if change.closed_at is not None:
+        columns["closed_at"] = change.closed_at
+    if change.resolution is not None:
+        columns["resolution"] = change.resolution
+    return columns
 
 
 class SqlCases:
@@ -164,7 +182,7 @@ class SqlCases:
         *,
         agent: str,
         at: datetime,
-        changes: Mapping[str, object],
+        change: CaseChange,
         log: tuple[Direction, str] | None,
         deliveries: Callable[[CaseCard], Sequence[Delivery]],
     ) -> CaseCard | None:
@@ -175,8 +193,9 @@ class SqlCases:
             ]
             if agent:
                 condition.append(CaseRow.holder == agent)
-            if changes:
-                result = await session.execute(update(CaseRow).where(*condition).values(**changes))
+            columns = _columns(change)
+            if columns:
+                result = await session.execute(update(CaseRow).where(*condition).values(**columns))
                 allowed = bool(result.rowcount)
             else:  # a reply or note changes no column; the holder check still applies
                 allowed = (

@@ -12,7 +12,7 @@ from bot.app import App
 from bot.config import DEMO_AGENTS, Settings
 from bot.contract import DeliveryError, OutboundReply, ReplyAddress
 from bot.outbox import Route
-from bot.ports import Delivery
+from bot.ports import Delivery, Recipient
 from storage.people import message_digest
 from tests.harness import Clock, all_rows
 
@@ -42,7 +42,11 @@ async def desk_app(database_url: str, clock: Clock):
 async def enqueue(app: App, text: str = "Hei!") -> ReplyAddress:
     address = ReplyAddress.of("flaky", {"conversation": "c1"})
     await app.storage.deliver_now(
-        [Delivery(address=address, recipient="customer", replies=(OutboundReply(text=text),))],
+        [
+            Delivery(
+                address=address, recipient=Recipient.CUSTOMER, replies=(OutboundReply(text=text),)
+            )
+        ],
         at=app.clock(),
     )
     return address

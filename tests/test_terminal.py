@@ -103,30 +103,39 @@ async def test_customer_and_agent_in_two_terminals(tmp_path):
     )
     agent = await Terminal.start("agent", "--as", AGENT, env=env)
     try:
-        await customer.type("Mikä Java-versio Windchill 12:lle?")
-        await customer.expect("3. Hyväksyn")
-        await customer.type("3")
-        await customer.expect("suostumuksesi on tallennettu")
-        await customer.type("Creo kaatuu aina kun avaan ison kokoonpanon")
-        await customer.expect("Kuinka kiireellinen")
-        await customer.type("2")
-        await customer.expect("Liittyykö asia aiempaan")
-        await customer.type("1")
-        await customer.expect("Tukipyyntösi #1")
-        await agent.expect("Agent console for Maija Virtanen")
-        await agent.expect("Uusi tapaus #1")  # the new-case alert reaches the agent's console
-        await agent.type("take 1")
-        await agent.expect("Otit tapauksen #1")
-        await customer.expect("Maija Econocapin tuesta liittyi keskusteluun")
-        await agent.type("reply Kokeile asetusta regen_layout_w_assem_fail")
-        await customer.expect("Maija: Kokeile asetusta regen_layout_w_assem_fail")
-        await customer.type("Nyt toimii, kiitos!")
-        await agent.expect("Asiakas: Nyt toimii, kiitos!")
-        await agent.type("note Tuttu vika, ohjeistettu")
-        await agent.expect("Sisäinen muistiinpano tallennettu")
-        await agent.type("close Asetus korjasi kaatumisen")
-        await customer.expect("Ratkaisu: Asetus korjasi kaatumisen")
+        await _walkthrough(customer, agent)
+    except AssertionError as failed:
+        raise AssertionError(
+            f"{failed}\n--- the other terminals said:\n"
+            f"customer:\n{''.join(customer.seen)}\nagent:\n{''.join(agent.seen)}"
+        ) from None
     finally:
         await customer.close()
         await agent.close()
     assert not any("Tuttu vika" in line for line in customer.seen), "the note stayed internal"
+
+
+async def _walkthrough(customer: Terminal, agent: Terminal) -> None:
+    await customer.type("Mikä Java-versio Windchill 12:lle?")
+    await customer.expect("3. Hyväksyn")
+    await customer.type("3")
+    await customer.expect("suostumuksesi on tallennettu")
+    await customer.type("Creo kaatuu aina kun avaan ison kokoonpanon")
+    await customer.expect("Kuinka kiireellinen")
+    await customer.type("2")
+    await customer.expect("Liittyykö asia aiempaan")
+    await customer.type("1")
+    await customer.expect("Tukipyyntösi #1")
+    await agent.expect("Agent console for Maija Virtanen")
+    await agent.expect("Uusi tapaus #1")  # the new-case alert reaches the agent's console
+    await agent.type("take 1")
+    await agent.expect("Otit tapauksen #1")
+    await customer.expect("Maija Econocapin tuesta liittyi keskusteluun")
+    await agent.type("reply Kokeile asetusta regen_layout_w_assem_fail")
+    await customer.expect("Maija: Kokeile asetusta regen_layout_w_assem_fail")
+    await customer.type("Nyt toimii, kiitos!")
+    await agent.expect("Asiakas: Nyt toimii, kiitos!")
+    await agent.type("note Tuttu vika, ohjeistettu")
+    await agent.expect("Sisäinen muistiinpano tallennettu")
+    await agent.type("close Asetus korjasi kaatumisen")
+    await customer.expect("Ratkaisu: Asetus korjasi kaatumisen")
