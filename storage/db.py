@@ -54,7 +54,9 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # Several terminals or processes may share one SQLite file: wait for the lock
+    # rather than fail (a turn waits at most this long, then reports the error).
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
