@@ -50,7 +50,10 @@ async def run(args: argparse.Namespace) -> int:
     stop = asyncio.Event()
     delivering = asyncio.create_task(dispatcher.run(stop))
     if interactive:
-        print("Econocap support bot – type a message, Ctrl-D to quit.\n")
+        print(
+            "Econocapin tukibotti – kirjoita viesti, Ctrl-D lopettaa."
+            " | Econocap support bot – type a message, Ctrl-D to quit.\n"
+        )
     try:
         async for line in _lines("> " if interactive else ""):
             if not line.strip():
