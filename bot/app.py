@@ -115,12 +115,14 @@ class App:
         database = await Database.open(settings.database_url)
         storage = SqlStorage(database)
         knowledge = await asyncio.to_thread(PublishedKnowledge)
-        texts = Catalogue.load()
-        products = load_products(Path(settings.products_file) if settings.products_file else None)
+        # Reading and parsing the YAML files is blocking work: keep it off the loop.
+        texts = await asyncio.to_thread(Catalogue.load)
+        products_file = Path(settings.products_file) if settings.products_file else None
+        products = await asyncio.to_thread(load_products, products_file)
         register = SqlCustomerRegister(database, products)
         if settings.demo and await register.load_sample_if_empty():
             log.info("sample customer register loaded (demo mode)")
-        hours = _hours(settings)
+        hours = await asyncio.to_thread(_hours, settings)
         directory = AgentDirectory.parse(settings.agents)
         # Terminal agent consoles get their own copies only when no shared agent
         # surface (Slack's agents' channel) exists: nobody would deliver them otherwise.
