@@ -355,3 +355,12 @@ async def test_only_agents_get_the_note_modal(bot: SlackBot) -> None:
     await click_note_button(bot, card, PEKKA[0])
     (opened,) = await api.wait_for("views.open")
     assert opened.view["private_metadata"] == "1"
+
+
+async def test_a_note_form_that_cannot_open_is_explained_to_the_agent(bot: SlackBot) -> None:
+    api = bot.api
+    card = await open_case(bot)
+    api.fail("views.open", status=200, retry_after=None, error="expired_trigger_id")
+    await click_note_button(bot, card, PEKKA[0])
+    (told,) = await api.wait_for("chat.postEphemeral", where=lambda c: c.args["user"] == PEKKA[0])
+    assert told.args["text"] == TEXTS.get("fi", "slack_desk.note_form_failed", case=1)

@@ -33,7 +33,15 @@ from bot.channels.slack_payloads import (
     CardClick,
     NoteSubmission,
 )
-from bot.contract import CaseCard, DeskEvent, DeskEventKind, OutboundReply, ReplyAddress, Sender
+from bot.contract import (
+    CaseCard,
+    DeliveryError,
+    DeskEvent,
+    DeskEventKind,
+    OutboundReply,
+    ReplyAddress,
+    Sender,
+)
 from bot.desk import Desk, DeskError
 from bot.desk_text import case_line, state_text
 from bot.i18n import Catalogue
@@ -260,9 +268,14 @@ class SlackDesk:
         except DeskError as refusal:
             await self._whisper(click.channel, click.user, str(refusal), thread_ts=click.card_ts)
             return
-        await self._web.call(
-            "views_open", trigger_id=click.trigger_id, view=self.note_modal(click.case_id)
-        )
+        try:
+            await self._web.call(
+                "views_open", trigger_id=click.trigger_id, view=self.note_modal(click.case_id)
+            )
+        except DeliveryError:
+            # An expired trigger (Slack allows 3 s) or an API error: say so, point to /tuki.
+            told = self._t("slack_desk.note_form_failed", case=click.case_id)
+            await self._whisper(click.channel, click.user, told, thread_ts=click.card_ts)
 
     async def save_note(self, desk: Desk, saved: NoteSubmission, *, channel: str) -> None:
         """The note modal was saved: the note goes on the case (the desk shows it in the
