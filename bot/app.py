@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from bot.agents import AgentDirectory, DeskRoutes
@@ -28,6 +28,7 @@ from bot.service_hours import load_config as load_hours
 from handlers.base import HandoverKit
 from handlers.table import FALLBACK, PHASES
 from knowledge.language import detect_language
+from knowledge.lint import Finding, Severity, lint
 from knowledge.loader import ARTICLES_DIR, KnowledgeBase, load_knowledge_base
 from knowledge.router import Route, Router
 from knowledge.schema import Article
@@ -53,6 +54,14 @@ class KnowledgeSnapshot:
         return self.kb.get(article_id)
 
 
+class PublishRefused(Exception):
+    """The edited articles do not pass ``kb lint``; the published ones stay in use."""
+
+    def __init__(self, errors: list[Finding]) -> None:
+        super().__init__("; ".join(f"{f.article}: {f.message}" for f in errors))
+        self.errors = errors
+
+
 class PublishedKnowledge:
     """The knowledge base in use; :meth:`publish` swaps in a new one without a restart."""
 
@@ -64,12 +73,20 @@ class PublishedKnowledge:
         kb = load_knowledge_base(self.directory)
         return KnowledgeSnapshot(kb=kb, router=Router(kb))
 
+    def _checked_build(self, today: date) -> KnowledgeSnapshot:
+        errors = [f for f in lint(self.directory, today) if f.severity is Severity.ERROR]
+        if errors:
+            raise PublishRefused(errors)
+        return self._build()
+
     def current(self) -> KnowledgeSnapshot:
         return self._current
 
-    async def publish(self) -> KnowledgeSnapshot:
-        """Reload the articles off the event loop and swap them in atomically."""
-        self._current = await asyncio.to_thread(self._build)
+    async def publish(self, today: date) -> KnowledgeSnapshot:
+        """Check the articles as ``kb lint`` does, rebuild the router off the event loop
+        and swap it in at once; turns already under way finish on the old one. On any
+        error (:class:`PublishRefused`) the published knowledge base stays as it was."""
+        self._current = await asyncio.to_thread(self._checked_build, today)
         log.info("knowledge base published articles=%d", len(self._current.kb.articles))
         return self._current
 
@@ -114,7 +131,8 @@ class App:
         """Open (and migrate) the database, load the knowledge base and build the engine."""
         database = await Database.open(settings.database_url)
         storage = SqlStorage(database)
-        knowledge = await asyncio.to_thread(PublishedKnowledge)
+        articles = Path(settings.articles_dir) if settings.articles_dir else ARTICLES_DIR
+        knowledge = await asyncio.to_thread(PublishedKnowledge, articles)
         # Reading and parsing the YAML files is blocking work: keep it off the loop.
         texts = await asyncio.to_thread(Catalogue.load)
         products_file = Path(settings.products_file) if settings.products_file else None

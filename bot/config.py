@@ -24,6 +24,8 @@ class Settings:
     sales_contact: str = "http://www.econocap.com"
     default_language: str = "fi"
     service_hours_file: str | None = None
+    # The editors' articles folder; the shipped starter knowledge base when unset.
+    articles_dir: str | None = None
     products_file: str | None = None
     # "Name <email>, email, …": only these people may see the queue or act on cases.
     agents: str = ""
@@ -54,6 +56,7 @@ class Settings:
             support_email=env.get("SUPPORTBOT_EMAIL", defaults["support_email"]),
             sales_contact=env.get("SUPPORTBOT_SALES_CONTACT", defaults["sales_contact"]),
             service_hours_file=env.get("SUPPORTBOT_SERVICE_HOURS_FILE") or None,
+            articles_dir=env.get("SUPPORTBOT_ARTICLES_DIR") or None,
             products_file=env.get("SUPPORTBOT_PRODUCTS_FILE") or None,
             agents=env.get("SUPPORTBOT_AGENTS", "") or (DEMO_AGENTS if demo else ""),
             agent_language=env.get("SUPPORTBOT_AGENT_LANGUAGE", "fi"),

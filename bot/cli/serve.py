@@ -14,9 +14,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.app import App
+from bot.app import App, PublishRefused
 from bot.config import Settings
 from bot.server import SERVED, agent_desks, build
+from bot.timefmt import local_date
+from knowledge.loader import ArticleError
 
 DEFAULT_PORT = 3000
 
@@ -38,6 +40,16 @@ def register(commands: Any) -> None:
     parser.set_defaults(run=run)
 
 
+async def publish(app: App) -> None:
+    """Publish the edited knowledge base in this process, or say why not (the old one stays)."""
+    try:
+        snapshot = await app.knowledge.publish(local_date(app.clock()))
+    except (PublishRefused, ArticleError) as refused:
+        print(f"knowledge base NOT published, the previous one stays: {refused}", flush=True)
+        return
+    print(f"knowledge base published: {len(snapshot.kb.articles)} articles", flush=True)
+
+
 async def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     app = await App.start(settings, shared_desks=agent_desks(settings))
@@ -46,15 +58,27 @@ async def run(args: argparse.Namespace) -> int:
     try:
         await runner.setup()
         await web.TCPSite(runner, args.host, args.port).start()
-        mode = web_app[SERVED].slack_mode.value
-        print(f"supportbot serving on http://{args.host}:{args.port} (slack: {mode})", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+        publishing: set[asyncio.Task[None]] = set()
+
+        def reload() -> None:
+            task = asyncio.create_task(publish(app))
+            publishing.add(task)
+            task.add_done_callback(publishing.discard)
+
         for sig in (signal.SIGINT, signal.SIGTERM):
             # Not every platform lets a loop handle signals; Ctrl-C still ends the run there.
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
+        with contextlib.suppress(NotImplementedError, AttributeError):
+            loop.add_signal_handler(signal.SIGHUP, reload)  # `systemctl reload`, `kill -HUP`
+        # Said only once the signals are handled, so "serving" means ready for a reload too.
+        mode = web_app[SERVED].slack_mode.value
+        print(f"supportbot serving on http://{args.host}:{args.port} (slack: {mode})", flush=True)
         await stop.wait()
+        if publishing:
+            await asyncio.wait(publishing)
     finally:
         await runner.cleanup()
         await app.close()
