@@ -52,6 +52,10 @@ _PRODUCT_EVIDENCE = 1.0  # ... and its worth as evidence
 _FULL_EVIDENCE = 3.0
 # An article naming this many products is a cross-product reference, not one product's.
 _GENERAL_PRODUCT_COUNT = 3
+# A cross-product article asked about a product it does not list ("is Kepware 6.15
+# compatible with ThingWorx 9.6" against the matrix article for Creo, Windchill …)
+# is a weaker fit: it answers only when the rest of the question fits it well.
+_UNLISTED_FACTOR = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +225,7 @@ class Scored:
 class _Entry:
     id: str
     products: frozenset[str]  # empty: a general article (eSupport, matrices)
+    listed: frozenset[str]  # a general article's own product list (empty: any product)
     examples: tuple[frozenset[str], ...]
     strings: tuple[str, ...]
     norms: tuple[float, ...]
@@ -230,7 +235,8 @@ class ArticleIndex:
     """The knowledge base prepared for fast scoring; immutable once built."""
 
     def __init__(self, kb: KnowledgeBase, normaliser: Normaliser, catalogue: Catalogue) -> None:
-        entries: list[tuple[str, frozenset[str], list[frozenset[str]], frozenset[str]]] = []
+        entries: list[tuple[str, frozenset[str], list[frozenset[str]], frozenset[str],
+                            frozenset[str]]] = []
         df: dict[str, int] = defaultdict(int)
         for article in kb.articles:
             named = {p for name in article.products
@@ -246,7 +252,8 @@ class ArticleIndex:
             for concept in bag:
                 df[concept] += 1
             entries.append((article.id, frozenset() if general else frozenset(named),
-                            [e for e in examples if e], bag))
+                            [e for e in examples if e], bag,
+                            frozenset(named) if general else frozenset()))
         n = max(len(entries), 1)
         self._idf = {c: math.log(1 + n / d) for c, d in df.items()}
         self._unseen = math.log(1 + n)
@@ -254,7 +261,7 @@ class ArticleIndex:
         self._by_product: dict[str, list[int]] = defaultdict(list)
         self._general: set[int] = set()
         self._entries: list[_Entry] = []
-        for k, (aid, products, examples, bag) in enumerate(entries):
+        for k, (aid, products, examples, bag, listed) in enumerate(entries):
             for concept in bag:
                 self._postings[concept].append(k)
             for product in products:
@@ -262,7 +269,8 @@ class ArticleIndex:
             if not products:
                 self._general.add(k)
             self._entries.append(_Entry(
-                aid, products, tuple(examples), tuple(" ".join(sorted(e)) for e in examples),
+                aid, products, listed, tuple(examples),
+                tuple(" ".join(sorted(e)) for e in examples),
                 tuple(math.sqrt(sum(self._idf[c] for c in e)) for e in examples)))
 
     def _specific(self, products: Sequence[str]) -> set[int]:
@@ -311,6 +319,8 @@ class ArticleIndex:
         # Evidence: generic words alone ("new version") prove little however
         # well they match.
         mass = min(1.0, (matched + _PRODUCT_EVIDENCE * own) / _FULL_EVIDENCE)
+        if entry.listed and not q.products <= entry.listed:
+            mass *= _UNLISTED_FACTOR
         return round(mass * (_W_COVERAGE * coverage + (1 - _W_COVERAGE) * closeness), 4)
 
 
