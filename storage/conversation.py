@@ -20,11 +20,10 @@ from bot.ports import (
 from bot.state import OPEN_CASE_STATES, CaseState, ConversationState, HandoverDraft, OpenCase, Phase
 from storage.cases import add_deliveries, load_card, queue_position
 from storage.people import (
+    claim_message,
     erase_user,
     export_user,
-    insert_ignoring_conflict,
     load_user,
-    message_digest,
     now,
 )
 from storage.tables import (
@@ -32,7 +31,6 @@ from storage.tables import (
     ConsentRow,
     ConversationRow,
     MessageRow,
-    ProcessedMessageRow,
     UserRow,
 )
 
@@ -160,15 +158,7 @@ class SqlConversationSession:
         return self._row.id
 
     async def claim(self, channel: str, message_id: str, *, at: datetime) -> bool:
-        return await insert_ignoring_conflict(
-            self._session,
-            ProcessedMessageRow,
-            {
-                "channel": channel,
-                "message_id": message_digest(channel, message_id),
-                "processed_at": at,
-            },
-        )
+        return await claim_message(self._session, channel, message_id, at=at)
 
     async def save(self, state: ConversationState) -> None:
         self._row.phase = state.phase.value

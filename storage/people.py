@@ -18,6 +18,7 @@ from storage.tables import (
     ConversationRow,
     MessageRow,
     OutboxRow,
+    ProcessedMessageRow,
     UserRow,
 )
 
@@ -40,6 +41,17 @@ def message_digest(channel: str, message_id: str) -> str:
     """What is stored of a platform message id: a digest, never the id itself (a
     terminal's ids carry the user's email; Slack's name the channel)."""
     return hashlib.sha256(f"{channel}\x1f{message_id}".encode()).hexdigest()
+
+
+async def claim_message(
+    session: AsyncSession, channel: str, message_id: str, *, at: datetime
+) -> bool:
+    """Record a message id as handled; False if it was already (a retry or a duplicate)."""
+    return await insert_ignoring_conflict(
+        session,
+        ProcessedMessageRow,
+        {"channel": channel, "message_id": message_digest(channel, message_id), "processed_at": at},
+    )
 
 
 async def insert_ignoring_conflict(

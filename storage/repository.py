@@ -19,11 +19,10 @@ from storage.conversation import SqlConversationSession, open_case_of
 from storage.db import Database
 from storage.locks import KeyedLocks, advisory_key
 from storage.people import (
+    claim_message,
     erase_user,
     export_user,
-    insert_ignoring_conflict,
     load_user,
-    message_digest,
     now,
 )
 from storage.tables import (
@@ -73,15 +72,7 @@ class SqlStorage:
     async def claim(self, channel: str, message_id: str, *, at: datetime) -> bool:
         """Mark a platform message id as handled outside any conversation; False if it was."""
         async with self.database.sessions() as session, session.begin():
-            return await insert_ignoring_conflict(
-                session,
-                ProcessedMessageRow,
-                {
-                    "channel": channel,
-                    "message_id": message_digest(channel, message_id),
-                    "processed_at": at,
-                },
-            )
+            return await claim_message(session, channel, message_id, at=at)
 
     async def prune(self, *, handled_before: datetime, delivered_before: datetime) -> int:
         """Forget message ids handled long ago (retries come within minutes) and outbox
