@@ -36,8 +36,9 @@ from aiohttp.test_utils import TestServer  # noqa: E402
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request  # noqa: E402
 from slack_bolt.async_app import AsyncAck, AsyncApp  # noqa: E402
 
-from bot.app import App  # noqa: E402
-from bot.server import SERVED, agent_desks, build, slack_client  # noqa: E402
+from bot.app.serving import start_app, web_application  # noqa: E402
+from bot.channels.slack.mount import slack_client  # noqa: E402
+from bot.http import SERVED  # noqa: E402
 from tests.fakes.slack_api import FakeSlackApi, dm_event, event_envelope, sign  # noqa: E402
 from tests.slack_harness import SECRET, slack_settings  # noqa: E402
 
@@ -121,8 +122,8 @@ async def bare_bolt(api: FakeSlackApi, events: list[str], concurrency: int) -> R
 async def supportbot(api: FakeSlackApi, events: list[str], concurrency: int) -> Result:
     with tempfile.TemporaryDirectory() as directory:
         settings = slack_settings(f"sqlite:///{directory}/bench.db", api)
-        app = await App.start(settings, shared_desks=agent_desks(settings))
-        web_app = build(app)
+        app = await start_app(settings)
+        web_app = web_application(app)
         try:
             async with TestServer(web_app, host="127.0.0.1") as server:
                 url = str(server.make_url("/slack/events"))

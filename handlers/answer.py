@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.contract import Button, Link, OutboundReply, ReplyKind
+from bot.core.contract import Button, Link, OutboundReply, ReplyKind
 from handlers import actions
 from handlers.base import Result, Say, Services, Turn, say
 from knowledge.route import Outcome

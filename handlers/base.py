@@ -11,15 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from bot.agents import DeskRoutes
-from bot.config import Settings
-from bot.contract import Button, InboundMessage, Link, OutboundReply, ReplyKind
-from bot.entitlement import CustomerRegister, ProductCatalog
-from bot.hours_text import HoursText
-from bot.i18n import Catalogue
-from bot.ports import ConversationSession, UserRecord
-from bot.service_hours import ServiceHours
-from bot.state import ConversationState, Phase
+from bot.core.contract import Button, InboundMessage, Link, OutboundReply, ReplyKind
+from bot.core.ports import ConversationSession, CustomerRegister
+from bot.core.records import UserRecord
+from bot.core.register import ProductCatalog
+from bot.core.settings import Settings
+from bot.core.state import ConversationState, Phase
+from bot.core.texts import Catalogue
+from bot.service.agents import DeskRoutes
+from bot.service.hours import ServiceHours
+from bot.service.hours_text import HoursText
 from knowledge.route import Route
 from knowledge.schema import Article
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.state import Phase
+from bot.core.state import Phase
 from handlers import actions
 from handlers.base import Handler, Result, Services, Turn, say, typed
 from handlers.escalation import start_handover

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from bot.contract import CaseCard, DeskEvent, DeskEventKind, ReplyAddress
-from bot.desk_text import message_line
-from bot.ports import Delivery, NewCase, Recipient, StoredMessage
+from bot.core.cases import CaseCard, Delivery, DeskEvent, DeskEventKind, NewCase, Recipient
+from bot.core.contract import ReplyAddress
+from bot.core.desk_text import message_line
+from bot.core.records import StoredMessage
 from handlers.base import HandoverKit, Services
 
 

@@ -6,7 +6,7 @@ first and remembers that the hand-over is waiting.
 
 from __future__ import annotations
 
-from bot.state import Phase
+from bot.core.state import Phase
 from handlers import actions
 from handlers.base import Result, Services, Turn, say
 from handlers.handover import advance, prefill

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.contract import Button, OutboundReply, ReplyKind
-from bot.entitlement import Entitlement, EntitlementReason
-from bot.ports import NewCase
-from bot.state import HANDOVER_PHASES, HandoverDraft, Phase, Urgency
-from bot.timefmt import date_text, local_date
+from bot.core.cases import NewCase, Urgency
+from bot.core.contract import Button, OutboundReply, ReplyKind
+from bot.core.register import Entitlement, EntitlementReason
+from bot.core.state import HANDOVER_PHASES, HandoverDraft, Phase
+from bot.core.timefmt import date_text, local_date
 from handlers import actions
 from handlers.base import HandoverKit, Result, Say, Services, Turn, say, typed
 from handlers.desk_events import case_opened

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.contract import OutboundReply, ReplyKind
-from bot.ports import Direction, UserExport
-from bot.state import Phase
-from bot.timefmt import clock, date_text
+from bot.core.contract import OutboundReply, ReplyKind
+from bot.core.records import Direction, UserExport
+from bot.core.state import Phase
+from bot.core.timefmt import clock, date_text
 from handlers import actions
 from handlers.base import Result, Say, Services, Turn, say, typed
 from handlers.words import NO, YES

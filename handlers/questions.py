@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.contract import Link, OutboundReply, ReplyKind
+from bot.core.contract import Link, OutboundReply, ReplyKind
 from handlers import actions
 from handlers.base import Say
 

@@ -7,7 +7,7 @@ every message on the case (the user has consented: a case needs it).
 
 from __future__ import annotations
 
-from bot.state import Phase
+from bot.core.state import Phase
 from handlers.base import Result, Services, Turn, say
 from handlers.desk_events import customer_said
 from handlers.handover import kit_of

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.contract import OutboundReply
+from bot.core.contract import OutboundReply
 from handlers.base import Result, Services, Turn, say
 from knowledge.route import Outcome
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.state import HANDOVER_PHASES, Phase
+from bot.core.state import HANDOVER_PHASES, Phase
 from handlers.answer import Helpful, KnowledgeAnswer, NoAnswer
 from handlers.base import Handler
 from handlers.consent import ConsentChoice, FirstContact

@@ -13,10 +13,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.codec import decode, encode
-from bot.contract import CaseCard, ReplyAddress
-from bot.ports import CaseChange, Delivery, Direction, OutboxItem, StoredMessage, TakeResult
-from bot.state import OPEN_CASE_STATES, CaseState
+from bot.core.cases import (
+    OPEN_CASE_STATES,
+    CaseCard,
+    CaseChange,
+    CaseState,
+    Delivery,
+    OutboxItem,
+    TakeResult,
+)
+from bot.core.codec import decode, encode
+from bot.core.contract import ReplyAddress
+from bot.core.records import Direction, StoredMessage
 from storage.db import Database
 from storage.tables import CaseRow, MessageRow, OutboxRow, UserRow
 

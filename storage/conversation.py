@@ -8,16 +8,10 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.contract import CaseCard, ReplyAddress, Sender
-from bot.ports import (
-    Delivery,
-    Direction,
-    NewCase,
-    StoredMessage,
-    UserExport,
-    UserRecord,
-)
-from bot.state import OPEN_CASE_STATES, CaseState, ConversationState, HandoverDraft, OpenCase, Phase
+from bot.core.cases import OPEN_CASE_STATES, CaseCard, CaseState, Delivery, NewCase, OpenCase
+from bot.core.contract import ReplyAddress, Sender
+from bot.core.records import Direction, StoredMessage, UserExport, UserRecord
+from bot.core.state import ConversationState, HandoverDraft, Phase
 from storage.cases import add_deliveries, load_card, queue_position
 from storage.people import (
     claim_message,

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.ports import ConsentRecord, Direction, StoredMessage, UserExport, UserRecord
+from bot.core.records import ConsentRecord, Direction, StoredMessage, UserExport, UserRecord
 from storage.tables import (
     CaseRow,
     ConsentRow,

@@ -1,29 +1,23 @@
 """The customer register on SQLAlchemy: organisations, their domains, contracts and
-named contacts, and the entitlement check on top of them (bot/entitlement.py)."""
+named contacts. Who is entitled is decided in :mod:`bot.service.entitlement`."""
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.entitlement import (
+from bot.core.register import (
     ContractTerm,
-    Entitlement,
+    ImportReport,
     NamedContact,
     OrganisationRecord,
-    ProductCatalog,
-    UnknownProductError,
-    decide,
-    load_products,
+    OrganisationSummary,
+    RegisterConflictError,
 )
-from bot.register_file import SAMPLE_REGISTER, parse_register
 from storage.db import Database
 from storage.locks import advisory_key
 from storage.tables import ContractRow, NamedContactRow, OrganisationDomainRow, OrganisationRow
@@ -31,58 +25,18 @@ from storage.tables import ContractRow, NamedContactRow, OrganisationDomainRow, 
 _REGISTER_LOCK = advisory_key("customer-register")
 
 
-@dataclass(frozen=True, slots=True)
-class ImportReport:
-    """What one import changed: organisations created and replaced, and the facts written."""
+class SqlRegisterStore:
+    """The customer register's facts in the database; the decisions are the service's
+    (:mod:`bot.service.entitlement`)."""
 
-    created: tuple[str, ...]
-    replaced: tuple[str, ...]
-    domains: int
-    contracts: int
-    named_contacts: int
-
-
-@dataclass(frozen=True, slots=True)
-class OrganisationSummary:
-    """One organisation as ``supportbot customers list`` shows it."""
-
-    id: int
-    name: str
-    domains: tuple[str, ...]
-    contracts: tuple[ContractTerm, ...]
-    named_contacts: int
-
-
-class RegisterConflictError(ValueError):
-    """An import that would take a domain from an organisation the file does not list."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("\n".join(problems))
-
-
-def email_domain(email: str) -> str:
-    """The lower-case domain of an email address ("" when it has none)."""
-    local, at, domain = email.strip().rpartition("@")
-    return domain.casefold().rstrip(".") if at and local else ""
-
-
-class SqlCustomerRegister:
-    """The customer register (a :class:`bot.entitlement.CustomerRegister`) in the database."""
-
-    def __init__(self, database: Database, catalog: ProductCatalog | None = None) -> None:
+    def __init__(self, database: Database) -> None:
         self.database = database
-        self.catalog = catalog or load_products()
 
-    async def check(self, email: str, product: str, today: date) -> Entitlement:
-        """The entitlement of ``email`` for ``product`` on ``today``. The organisation is the
-        one listing the email's domain exactly (any case; a subdomain only if listed).
-        Raises UnknownProductError for a product the catalogue does not know."""
-        canonical = self.catalog.canonical(product)
-        if canonical is None:
-            known = ", ".join(self.catalog.all())
-            raise UnknownProductError(f"unknown product {product!r}; known products: {known}")
-        domain = email_domain(email)
+    async def organisation_for(
+        self, domain: str, product: str
+    ) -> tuple[int, OrganisationRecord] | None:
+        """The organisation listing ``domain`` exactly, with only its contracts and named
+        contacts for the canonical ``product``; None when no organisation lists it."""
         async with self.database.sessions() as session:
             organisation = (
                 await session.execute(
@@ -91,17 +45,9 @@ class SqlCustomerRegister:
                     .where(OrganisationDomainRow.domain == domain)
                 )
             ).scalar_one_or_none()
-            record = None
-            if organisation is not None:
-                record = await _record(session, organisation, canonical)
-        return decide(
-            organisation=record,
-            organisation_id=None if organisation is None else organisation.id,
-            email=email.strip(),
-            product=canonical,
-            product_class=self.catalog.product_class(canonical),
-            today=today,
-        )
+            if organisation is None or organisation.id is None:
+                return None
+            return organisation.id, await _record(session, organisation, product)
 
     async def import_records(self, records: Sequence[OrganisationRecord]) -> ImportReport:
         """Write ``records`` (as :func:`bot.register_file.parse_register` returns them) in one
@@ -148,10 +94,9 @@ class SqlCustomerRegister:
         async with self.database.sessions() as session:
             return await _is_empty(session)
 
-    async def load_sample_if_empty(self, path: Path = SAMPLE_REGISTER) -> bool:
-        """Import the fictitious sample register if the register is empty; True if it did.
-        Safe when several bot processes start at once: only one of them imports."""
-        records = await asyncio.to_thread(parse_register, path, self.catalog)
+    async def import_if_empty(self, records: Sequence[OrganisationRecord]) -> bool:
+        """Import ``records`` if the register is empty; True if it did. Safe when several
+        bot processes start at once: only one of them imports."""
         async with self.database.sessions() as session, session.begin():
             await _lock_register(session)
             if not await _is_empty(session):

@@ -8,12 +8,9 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select, text
 
-from bot.ports import (
-    Delivery,
-    UserExport,
-    UserRecord,
-)
-from bot.state import Phase
+from bot.core.cases import Delivery
+from bot.core.records import UserExport, UserRecord
+from bot.core.state import Phase
 from storage.cases import add_deliveries
 from storage.conversation import SqlConversationSession, open_case_of
 from storage.db import Database

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import App
-from bot.config import Settings
+from bot.core.settings import Settings
 from storage.db import async_url
 from tests.harness import Clock
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlmodel import SQLModel
 
 from bot.app import App
-from bot.contract import InboundMessage, OutboundReply, ReplyAddress, Sender
+from bot.core.contract import InboundMessage, OutboundReply, ReplyAddress, Sender
 
 _ids = itertools.count(1)
 

@@ -17,8 +17,9 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import App
-from bot.config import Settings
-from bot.server import SERVED, Served, agent_desks, build
+from bot.app.serving import start_app, web_application
+from bot.core.settings import Settings
+from bot.http import SERVED, Served
 from tests.fakes.slack_api import FakeSlackApi, event_envelope, form, sign
 from tests.harness import Clock
 
@@ -80,8 +81,8 @@ def slack_settings(database_url: str, api: FakeSlackApi, **extra: Any) -> Settin
 async def running_bot(
     settings: Settings, api: FakeSlackApi, clock: Clock, **start: Any
 ) -> AsyncIterator[SlackBot]:
-    app = await App.start(settings, clock=clock, shared_desks=agent_desks(settings), **start)
-    web_app = build(app)
+    app = await start_app(settings, clock=clock, **start)
+    web_app = web_application(app)
     try:
         async with TestServer(web_app, host="127.0.0.1") as server, TestClient(server) as client:
             yield SlackBot(app=app, served=web_app[SERVED], client=client, api=api)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.i18n import Catalogue, placeholders
+from bot.core.texts import Catalogue, placeholders
 from handlers.scope import REASONS
 from handlers.service_info import TOPICS
 

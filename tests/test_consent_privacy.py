@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import Catalogue
+from bot.core.texts import Catalogue
 from handlers import actions
 from tests.harness import Chat, all_rows, rows_mentioning
 

@@ -11,8 +11,8 @@ import logging
 import pytest
 from sqlalchemy import text
 
-from bot.contract import Sender
-from bot.i18n import Catalogue
+from bot.core.contract import Sender
+from bot.core.texts import Catalogue
 from handlers import actions
 from tests.harness import Chat, all_rows
 

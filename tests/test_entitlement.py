@@ -11,21 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from bot.entitlement import (
+from bot.core.register import (
     ContractTerm,
     EntitlementReason,
     NamedContact,
     OrganisationRecord,
     ProductClass,
     ProductsFileError,
+    RegisterConflictError,
     UnknownProductError,
-    decide,
-    load_products,
-    parse_products,
 )
-from bot.register_file import SAMPLE_REGISTER, RegisterFileError, parse_register
+from bot.service.entitlement import decide, load_products, parse_products
+from bot.service.register import Register
+from bot.service.register_file import SAMPLE_REGISTER, RegisterFileError, parse_register
 from storage.db import Database
-from storage.register import RegisterConflictError, SqlCustomerRegister
+from storage.register import SqlRegisterStore
 
 DATA = Path(__file__).parent / "data"
 DOCS = Path(__file__).parent.parent / "docs" / "customers.md"
@@ -42,13 +42,13 @@ async def database(database_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-def customers(database: Database) -> SqlCustomerRegister:
-    return SqlCustomerRegister(database, CATALOG)
+def customers(database: Database) -> Register:
+    return Register(SqlRegisterStore(database), CATALOG)
 
 
 @pytest.fixture
-async def loaded(customers: SqlCustomerRegister) -> SqlCustomerRegister:
-    await customers.import_records(parse_register(DATA / "customers-valid.yaml", CATALOG))
+async def loaded(customers: Register) -> Register:
+    await customers.store.import_records(parse_register(DATA / "customers-valid.yaml", CATALOG))
     return customers
 
 
@@ -135,7 +135,7 @@ def test_the_contract_end_day_is_the_last_day_covered() -> None:
     ],
 )
 async def test_each_reason_for_desktop_and_system_products(
-    loaded: SqlCustomerRegister,
+    loaded: Register,
     email: str,
     product: str,
     reason: EntitlementReason,
@@ -152,7 +152,7 @@ async def test_each_reason_for_desktop_and_system_products(
     assert (result.organisation is not None, result.organisation_id is not None) == (known, known)
 
 
-async def test_a_non_named_user_is_told_who_can_open_the_case(loaded: SqlCustomerRegister) -> None:
+async def test_a_non_named_user_is_told_who_can_open_the_case(loaded: Register) -> None:
     result = await loaded.check("matti@testi.example", "wc", TODAY)
     assert result.reason is R.NOT_NAMED_CONTACT and result.product == "Windchill"
     assert result.as_json() == {
@@ -166,14 +166,14 @@ async def test_a_non_named_user_is_told_who_can_open_the_case(loaded: SqlCustome
     }
 
 
-async def test_the_end_day_is_inclusive_in_the_register(loaded: SqlCustomerRegister) -> None:
+async def test_the_end_day_is_inclusive_in_the_register(loaded: Register) -> None:
     on_last_day = await loaded.check("x@testi.example", "Creo", date(2026, 6, 30))
     day_after = await loaded.check("x@testi.example", "Creo", date(2026, 7, 1))
     assert (on_last_day.reason, day_after.reason) == (R.ENTITLED, R.CONTRACT_EXPIRED)
 
 
 async def test_domains_match_in_any_case_but_not_unlisted_subdomains(
-    loaded: SqlCustomerRegister,
+    loaded: Register,
 ) -> None:
     assert (await loaded.check("Matti@TESTI.Example", "Creo", TODAY)).entitled
     assert (await loaded.check("ANNA.ADMIN@testi.example", "Windchill", TODAY)).entitled
@@ -183,7 +183,7 @@ async def test_domains_match_in_any_case_but_not_unlisted_subdomains(
     assert (await loaded.check("testi.example", "Creo", TODAY)).reason is R.UNKNOWN_ORGANISATION
 
 
-async def test_an_unknown_product_is_an_error(loaded: SqlCustomerRegister) -> None:
+async def test_an_unknown_product_is_an_error(loaded: Register) -> None:
     with pytest.raises(UnknownProductError):
         await loaded.check("matti@testi.example", "Excel", TODAY)
 
@@ -203,9 +203,9 @@ def test_yaml_and_csv_read_as_the_same_register() -> None:
 
 
 @pytest.mark.parametrize("name", ["customers-valid.yaml", "customers-valid.csv"])
-async def test_a_valid_file_is_imported(customers: SqlCustomerRegister, name: str) -> None:
-    assert await customers.is_empty()
-    report = await customers.import_records(parse_register(DATA / name, CATALOG))
+async def test_a_valid_file_is_imported(customers: Register, name: str) -> None:
+    assert await customers.store.is_empty()
+    report = await customers.store.import_records(parse_register(DATA / name, CATALOG))
     assert report.created == ("Insinööritoimisto Testi Oy", "Loppunut Oy")
     assert (report.replaced, report.domains, report.contracts, report.named_contacts) == (
         (),
@@ -213,14 +213,14 @@ async def test_a_valid_file_is_imported(customers: SqlCustomerRegister, name: st
         4,
         2,
     )
-    listed = {o.name: o for o in await customers.organisations()}
+    listed = {o.name: o for o in await customers.store.organisations()}
     assert listed["Loppunut Oy"].domains == ("loppunut.example",)
     assert listed["Loppunut Oy"].contracts == (
         ContractTerm("Mathcad", date(2026, 6, 14)),
         ContractTerm("ThingWorx", date(2025, 12, 31)),
     )
     assert listed["Insinööritoimisto Testi Oy"].named_contacts == 1
-    assert not await customers.is_empty()
+    assert not await customers.store.is_empty()
 
 
 @pytest.mark.parametrize(
@@ -231,20 +231,21 @@ async def test_a_valid_file_is_imported(customers: SqlCustomerRegister, name: st
     ],
 )
 async def test_a_broken_file_reports_every_bad_line_and_imports_nothing(
-    loaded: SqlCustomerRegister, name: str, lines: list[int]
+    loaded: Register, name: str, lines: list[int]
 ) -> None:
-    before = await loaded.organisations()
+    before = await loaded.store.organisations()
     with pytest.raises(RegisterFileError) as raised:
-        await loaded.import_records(parse_register(DATA / name, CATALOG))
+        await loaded.store.import_records(parse_register(DATA / name, CATALOG))
     assert [problem.line for problem in raised.value.problems] == lines
     assert all(f"{name}:{line}:" in str(raised.value) for line in lines)
-    assert await loaded.organisations() == before
+    assert await loaded.store.organisations() == before
 
 
 async def test_reimport_replaces_an_organisations_facts_and_leaves_others(
-    loaded: SqlCustomerRegister,
+    loaded: Register,
 ) -> None:
-    report = await loaded.import_records(parse_register(DATA / "customers-update.yaml", CATALOG))
+    update = parse_register(DATA / "customers-update.yaml", CATALOG)
+    report = await loaded.store.import_records(update)
     assert (report.created, report.replaced) == ((), ("Insinööritoimisto Testi Oy",))
     dropped = await loaded.check("matti@eng.testi.example", "Creo", TODAY)
     assert dropped.reason is R.UNKNOWN_ORGANISATION
@@ -254,29 +255,29 @@ async def test_reimport_replaces_an_organisations_facts_and_leaves_others(
     assert gone.reason is R.NO_CONTRACT
     untouched = await loaded.check("tw.admin@loppunut.example", "ThingWorx", date(2025, 12, 31))
     assert untouched.entitled
-    assert len(await loaded.organisations()) == 2
+    assert len(await loaded.store.organisations()) == 2
 
 
 async def test_a_domain_of_an_organisation_outside_the_file_is_not_taken(
-    loaded: SqlCustomerRegister,
+    loaded: Register,
 ) -> None:
-    before = await loaded.organisations()
+    before = await loaded.store.organisations()
     thief = OrganisationRecord("Uusi Oy", ("uusi.example", "loppunut.example"))
     with pytest.raises(
         RegisterConflictError, match=r"loppunut\.example of Uusi Oy already belongs"
     ):
-        await loaded.import_records([thief])
-    assert await loaded.organisations() == before
+        await loaded.store.import_records([thief])
+    assert await loaded.store.organisations() == before
 
 
 async def test_the_sample_loads_once_even_when_processes_race(database_url: str) -> None:
     databases = [await Database.open(database_url) for _ in range(3)]
     try:
-        registers = [SqlCustomerRegister(d, CATALOG) for d in databases]
+        registers = [Register(SqlRegisterStore(d), CATALOG) for d in databases]
         loaded = await asyncio.gather(*(r.load_sample_if_empty() for r in registers))
         assert sorted(loaded) == [False, False, True]
         assert await registers[0].load_sample_if_empty() is False
-        assert len(await registers[0].organisations()) == len(parse_register(SAMPLE_REGISTER))
+        assert len(await registers[0].store.organisations()) == len(parse_register(SAMPLE_REGISTER))
     finally:
         for database in databases:
             await database.close()
@@ -297,7 +298,7 @@ SAMPLE_CASES = [
 
 
 async def test_the_sample_register_shows_every_case_the_docs_promise(
-    customers: SqlCustomerRegister,
+    customers: Register,
 ) -> None:
     assert await customers.load_sample_if_empty()
     docs = DOCS.read_text(encoding="utf-8")

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.app import App
-from bot.config import DEMO_AGENTS, Settings
-from bot.desk import DeskError, DeskErrorCode
-from bot.state import Phase
+from bot.core.settings import DEMO_AGENTS, Settings
+from bot.core.state import Phase
+from bot.desk.commands import DeskError, DeskErrorCode
 from handlers import actions
 from tests.harness import Chat, Clock, all_rows
 

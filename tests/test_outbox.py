@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 
 from bot.app import App
-from bot.config import DEMO_AGENTS, Settings
-from bot.contract import DeliveryError, OutboundReply, ReplyAddress
-from bot.outbox import Route
-from bot.ports import Delivery, Recipient
+from bot.core.cases import Delivery, Recipient
+from bot.core.contract import DeliveryError, OutboundReply, ReplyAddress
+from bot.core.settings import DEMO_AGENTS, Settings
+from bot.desk.outbox import Route
 from storage.people import message_digest
 from tests.harness import Clock, all_rows
 

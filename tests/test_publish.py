@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, PublishRefused
-from bot.config import Settings
+from bot.core.settings import Settings
 from knowledge.loader import ARTICLES_DIR
 from tests.harness import Chat
 

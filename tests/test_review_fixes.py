@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.app import App
-from bot.config import DEMO_AGENTS, Settings
-from bot.i18n import Catalogue
-from bot.state import HandoverDraft
+from bot.core.settings import DEMO_AGENTS, Settings
+from bot.core.state import HandoverDraft
+from bot.core.texts import Catalogue
 from handlers import actions
 from tests.harness import Chat, Clock, all_rows, rows_mentioning
 
@@ -114,8 +114,8 @@ def test_a_stored_draft_from_another_release_never_strands_a_conversation():
 
 
 async def test_a_direct_reply_that_fails_unexpectedly_is_kept_not_dropped(app):
-    from bot.contract import DeliveryError, OutboundReply
-    from bot.server import deliver
+    from bot.core.contract import DeliveryError, OutboundReply
+    from bot.http import deliver
 
     class Broken:
         name = "test"

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.service_hours import (
+from bot.service.hours import (
     ENV_VAR,
     ChangedHours,
     ClosedReason,

@@ -13,8 +13,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.channels.slack import delivery_error
-from bot.channels.slack_blocks import (
+from bot.channels.slack.blocks import (
     LABEL_LIMIT,
     SECTION_LIMIT,
     answered,
@@ -23,8 +22,9 @@ from bot.channels.slack_blocks import (
     render,
     split_text,
 )
-from bot.channels.slack_payloads import click_message_of, click_of, message_of, post_of
-from bot.contract import Button, Link, OutboundReply, Sender
+from bot.channels.slack.channel import delivery_error
+from bot.channels.slack.payloads import click_message_of, click_of, message_of, post_of
+from bot.core.contract import Button, Link, OutboundReply, Sender
 
 PAYLOADS = Path(__file__).parent / "data" / "slack"
 BOT = "U0TUKIBOT"
@@ -189,8 +189,8 @@ def test_a_dropped_connection_is_worth_retrying() -> None:
 def test_the_manifest_asks_for_what_the_bot_uses_and_points_at_its_endpoint() -> None:
     import yaml
 
-    from bot.channels.slack_commands import COMMAND
-    from bot.server import SLACK_EVENTS_PATH
+    from bot.channels.slack.commands import COMMAND
+    from bot.channels.slack.mount import SLACK_EVENTS_PATH
 
     text = (Path(__file__).parent.parent / "manifest.yaml").read_text(encoding="utf-8")
     manifest = yaml.safe_load(text)

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.channels.slack_commands import parse_command
-from bot.channels.slack_desk import NOTE_ACTION, TAKE_ACTION, note_of
-from bot.i18n import Catalogue
-from bot.ports import Direction
+from bot.channels.slack.commands import parse_command
+from bot.channels.slack.desk import NOTE_ACTION, TAKE_ACTION, note_of
+from bot.core.records import Direction
+from bot.core.texts import Catalogue
 from tests.fakes.slack_api import (
     ApiCall,
     FakeSlackApi,

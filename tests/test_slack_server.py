@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.i18n import Catalogue
-from bot.server import SlackMode
+from bot.channels.slack.mount import SlackMode, SlackMount
+from bot.core.texts import Catalogue
 from tests.fakes.slack_api import (
     FakeSlackApi,
     click,
@@ -273,11 +273,11 @@ async def test_without_slack_settings_the_server_runs_without_slack(
     sqlite_url: str, api: FakeSlackApi, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = slack_settings(sqlite_url, api, slack_bot_token=None, slack_signing_secret=None)
-    with caplog.at_level(logging.INFO, logger="bot.server"):
+    with caplog.at_level(logging.INFO, logger="bot.channels.slack.mount"):
         async with running_bot(settings, api, clock) as bot:
             assert (await bot.client.get("/healthz")).status == 200
             assert (await bot.post("{}", content_type="application/json")).status == 404
-    (line,) = [r.getMessage() for r in caplog.records if r.name == "bot.server"]
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "bot.channels.slack.mount"]
     assert line.startswith("slack off")
 
 
@@ -303,7 +303,8 @@ async def test_socket_mode_serves_slack_without_a_public_endpoint(
 ) -> None:
     settings = slack_settings(sqlite_url, api, slack_app_token="xapp-1-test")
     async with running_bot(settings, api, clock) as bot:
-        assert bot.served.slack_mode is SlackMode.SOCKET
+        slack = bot.served.mount("slack")
+        assert isinstance(slack, SlackMount) and slack.mode is SlackMode.SOCKET
         await api.wait_for("socket_connected")
         (opened,) = api.calls_to("apps.connections.open")
         assert opened.token == "xapp-1-test"

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.timefmt import clock, day_and_time
+from bot.core.timefmt import clock, day_and_time
 
 HEL = ZoneInfo("Europe/Helsinki")
 

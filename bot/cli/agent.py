@@ -14,13 +14,13 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.agents import DeskRoutes
 from bot.app import App
-from bot.channels.local import LocalChannel
-from bot.config import Settings
-from bot.desk import Desk, DeskError, DeskErrorCode
-from bot.desk_text import case_line, message_line
-from bot.outbox import Route
+from bot.channels.local.channel import LocalChannel
+from bot.core.desk_text import case_line, message_line
+from bot.core.settings import Settings
+from bot.desk.commands import Desk, DeskError, DeskErrorCode
+from bot.desk.outbox import Route
+from bot.service.agents import DeskRoutes
 
 HELP = """Commands (N is a case number; leave it out to act on your current case):
   list                     the queue

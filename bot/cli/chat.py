@@ -14,9 +14,9 @@ import sys
 from typing import Any
 
 from bot.app import App
-from bot.channels.local import LocalChannel
-from bot.config import Settings
-from bot.outbox import Route
+from bot.channels.local.channel import LocalChannel
+from bot.core.settings import Settings
+from bot.desk.outbox import Route
 
 
 def register(commands: Any) -> None:

@@ -15,17 +15,17 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.config import Settings
-from bot.entitlement import (
+from bot.app import App
+from bot.core.register import (
     Entitlement,
     EntitlementReason,
     ProductsFileError,
+    RegisterConflictError,
     UnknownProductError,
-    load_products,
 )
-from bot.register_file import SAMPLE_REGISTER, RegisterFileError, parse_register
-from storage.db import Database
-from storage.register import RegisterConflictError, SqlCustomerRegister
+from bot.core.settings import Settings
+from bot.service.register import Register
+from bot.service.register_file import SAMPLE_REGISTER, RegisterFileError, parse_register
 
 # Contracts end on Finnish calendar days.
 _ZONE = ZoneInfo("Europe/Helsinki")
@@ -73,26 +73,25 @@ def _today(given: date | None) -> date:
     return given or datetime.now(_ZONE).date()
 
 
-async def _with_register(use: Callable[[SqlCustomerRegister], Awaitable[int]]) -> int:
+async def _with_register(use: Callable[[Register], Awaitable[int]]) -> int:
     try:
-        catalog = await asyncio.to_thread(load_products)
+        app = await App.start(Settings.from_env(), knowledge=False)
     except (ProductsFileError, OSError) as error:
         print(f"supportbot customers: products file: {error}", file=sys.stderr)
         return 1
-    database = await Database.open(Settings.from_env().database_url)
     try:
-        return await use(SqlCustomerRegister(database, catalog))
+        return await use(app.register)
     finally:
-        await database.close()
+        await app.close()
 
 
 async def run_import(args: argparse.Namespace) -> int:
     """Import FILE; on any problem print each one with its line, import nothing, return 1."""
 
-    async def use(customers: SqlCustomerRegister) -> int:
+    async def use(customers: Register) -> int:
         try:
             records = await asyncio.to_thread(parse_register, args.file, customers.catalog)
-            report = await customers.import_records(records)
+            report = await customers.store.import_records(records)
         except RegisterFileError as error:
             print(f"{error}\nNothing was imported ({len(error.problems)} problems).",
                   file=sys.stderr)  # fmt: skip
@@ -118,8 +117,8 @@ async def run_list(args: argparse.Namespace) -> int:
     """Print the register as a table; expired contracts are marked."""
     today = _today(args.today)
 
-    async def use(customers: SqlCustomerRegister) -> int:
-        summaries = await customers.organisations()
+    async def use(customers: Register) -> int:
+        summaries = await customers.store.organisations()
         if not summaries:
             print("The customer register is empty. To try the sample: supportbot customers "
                   f"import {SAMPLE_REGISTER}")  # fmt: skip
@@ -146,7 +145,7 @@ async def run_check(args: argparse.Namespace) -> int:
     """Print whether EMAIL may open a case for PRODUCT and why; 2 for an unknown product."""
     today = _today(args.today)
 
-    async def use(customers: SqlCustomerRegister) -> int:
+    async def use(customers: Register) -> int:
         try:
             entitlement = await customers.check(args.email, args.product, today)
         except UnknownProductError as error:

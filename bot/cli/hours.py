@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.service_hours import (
+from bot.service.hours import (
     ClosedReason,
     HoursStatus,
     ServiceHours,

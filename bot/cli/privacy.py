@@ -7,9 +7,8 @@ import asyncio
 import json
 from typing import Any
 
-from bot.config import Settings
-from storage.db import Database
-from storage.repository import SqlStorage
+from bot.app import App
+from bot.core.settings import Settings
 
 
 def register(commands: Any) -> None:
@@ -26,24 +25,22 @@ def register(commands: Any) -> None:
     erase.set_defaults(run=run_erase)
 
 
-async def _storage() -> SqlStorage:
-    return SqlStorage(await Database.open(Settings.from_env().database_url))
-
-
 async def run_export(args: argparse.Namespace) -> int:
-    storage = await _storage()
+    app = await App.start(Settings.from_env(), knowledge=False)
+    storage = app.storage
     try:
         users = await storage.users_by_email(args.user)
         exports = [await storage.export_user(user.id) for user in users]
     finally:
-        await storage.database.close()
+        await app.close()
     print(json.dumps({"email": args.user, "users": [e.as_json() for e in exports]},
                      ensure_ascii=False, indent=2))  # fmt: skip
     return 0
 
 
 async def run_erase(args: argparse.Namespace) -> int:
-    storage = await _storage()
+    app = await App.start(Settings.from_env(), knowledge=False)
+    storage = app.storage
     try:
         users = await storage.users_by_email(args.user)
         if not users:
@@ -61,4 +58,4 @@ async def run_erase(args: argparse.Namespace) -> int:
         print(f"Erased {len(users)} user record(s) for {args.user}.")
         return 0
     finally:
-        await storage.database.close()
+        await app.close()

@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from bot.app import App
-from bot.config import Settings
-from bot.desk_text import case_line
+from bot.core.desk_text import case_line
+from bot.core.settings import Settings
 
 
 def register(commands: Any) -> None:

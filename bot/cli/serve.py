@@ -15,9 +15,10 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import App, PublishRefused
-from bot.config import Settings
-from bot.server import SERVED, agent_desks, build
-from bot.timefmt import local_date
+from bot.app.serving import start_app, web_application
+from bot.core.settings import Settings
+from bot.core.timefmt import local_date
+from bot.http import SERVED
 from knowledge.loader import ArticleError
 
 DEFAULT_PORT = 3000
@@ -52,8 +53,8 @@ async def publish(app: App) -> None:
 
 async def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    app = await App.start(settings, shared_desks=agent_desks(settings))
-    web_app = build(app)
+    app = await start_app(settings)
+    web_app = web_application(app)
     runner = web.AppRunner(web_app)
     try:
         await runner.setup()
@@ -74,8 +75,9 @@ async def run(args: argparse.Namespace) -> int:
         with contextlib.suppress(NotImplementedError, AttributeError):
             loop.add_signal_handler(signal.SIGHUP, reload)  # `systemctl reload`, `kill -HUP`
         # Said only once the signals are handled, so "serving" means ready for a reload too.
-        mode = web_app[SERVED].slack_mode.value
-        print(f"supportbot serving on http://{args.host}:{args.port} (slack: {mode})", flush=True)
+        channels = ", ".join(f"{m.name}: {m.status()}" for m in web_app[SERVED].mounts)
+        where = f"http://{args.host}:{args.port}"
+        print(f"supportbot serving on {where} ({channels or 'no chat platforms'})", flush=True)
         await stop.wait()
         if publishing:
             await asyncio.wait(publishing)

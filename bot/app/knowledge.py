@@ -1,0 +1,70 @@
+"""The published knowledge base: one snapshot in use, swapped whole on publish."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from knowledge.lint import Finding, Severity, lint
+from knowledge.loader import ARTICLES_DIR, KnowledgeBase, load_knowledge_base
+from knowledge.router import Route, Router
+from knowledge.schema import Article
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeSnapshot:
+    """One published version of the knowledge base and the router built from it."""
+
+    kb: KnowledgeBase
+    router: Router
+
+    def route(self, text: str) -> Route:
+        return self.router.route(text)
+
+    def article(self, article_id: str) -> Article | None:
+        return self.kb.get(article_id)
+
+
+class PublishRefused(Exception):
+    """The edited articles do not pass ``kb lint``; the published ones stay in use."""
+
+    def __init__(self, errors: list[Finding]) -> None:
+        super().__init__("; ".join(f"{f.article}: {f.message}" for f in errors))
+        self.errors = errors
+
+
+class PublishedKnowledge:
+    """The knowledge base in use; :meth:`publish` swaps in a new one without a restart."""
+
+    def __init__(self, directory: Path = ARTICLES_DIR, *, load: bool = True) -> None:
+        self.directory = directory
+        self._current: KnowledgeSnapshot | None = self._build() if load else None
+
+    def _build(self) -> KnowledgeSnapshot:
+        kb = load_knowledge_base(self.directory)
+        return KnowledgeSnapshot(kb=kb, router=Router(kb))
+
+    def _checked_build(self, today: date) -> KnowledgeSnapshot:
+        errors = [f for f in lint(self.directory, today) if f.severity is Severity.ERROR]
+        if errors:
+            raise PublishRefused(errors)
+        return self._build()
+
+    def current(self) -> KnowledgeSnapshot:
+        if self._current is None:
+            raise RuntimeError("this process was started without the knowledge base")
+        return self._current
+
+    async def publish(self, today: date) -> KnowledgeSnapshot:
+        """Check the articles as ``kb lint`` does, rebuild the router off the event loop
+        and swap it in at once; turns already under way finish on the old one. On any
+        error (:class:`PublishRefused`) the published knowledge base stays as it was."""
+        snapshot = await asyncio.to_thread(self._checked_build, today)
+        self._current = snapshot
+        log.info("knowledge base published articles=%d", len(snapshot.kb.articles))
+        return snapshot

@@ -1,0 +1,243 @@
+"""The composition root: the one place that wires storage, knowledge, handlers and desk."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from bot.app.knowledge import PublishedKnowledge
+from bot.app.secret import load_secret
+from bot.core.cases import Delivery, DeskEvent, OutboxItem, Recipient
+from bot.core.contract import OutboundReply, ReplyAddress, ReplyKind
+from bot.core.desk_text import event_text
+from bot.core.keys import Keys
+from bot.core.settings import Settings
+from bot.core.texts import Catalogue
+from bot.desk.alerts import DueAlerts
+from bot.desk.commands import Desk
+from bot.desk.outbox import Dispatcher
+from bot.desk.outbox import Route as OutboxRoute
+from bot.engine.turns import Clock, Engine, EngineParts, utc_now
+from bot.service.agents import AgentDirectory, DeskRoutes
+from bot.service.entitlement import load_products
+from bot.service.hours import ServiceHours
+from bot.service.hours import load_config as load_hours
+from bot.service.hours_text import HoursText
+from bot.service.register import Register
+from handlers.base import HandoverKit
+from handlers.table import FALLBACK, PHASES
+from knowledge.language import detect_language
+from knowledge.loader import ARTICLES_DIR
+from storage.cases import SqlCases, SqlOutbox
+from storage.db import Database
+from storage.register import SqlRegisterStore
+from storage.repository import SqlStorage
+
+log = logging.getLogger(__name__)
+
+
+def _detect(text: str, default: str) -> str:
+    return detect_language(text, default=default)
+
+
+def _hours(settings: Settings) -> ServiceHours:
+    config = load_hours(settings.service_hours_file) if settings.service_hours_file else None
+    return ServiceHours(config)
+
+
+@dataclass(slots=True)
+class App:
+    """Everything one bot process runs on, wired together."""
+
+    settings: Settings
+    database: Database
+    storage: SqlStorage
+    knowledge: PublishedKnowledge
+    engine: Engine
+    texts: Catalogue
+    hours: ServiceHours
+    register: Register
+    cases: SqlCases
+    outbox: SqlOutbox
+    desk: Desk
+    routes: DeskRoutes
+    alerts: DueAlerts
+    clock: Clock
+    wakers: list[Callable[[], None]] = field(default_factory=list)
+
+    @classmethod
+    async def start(
+        cls,
+        settings: Settings,
+        *,
+        clock: Clock = utc_now,
+        shared_desks: tuple[ReplyAddress, ...] = (),
+        knowledge: bool = True,
+    ) -> App:
+        """Open (and migrate) the database, load the knowledge base and build the engine.
+
+        Commands that never route a message (``customers``, ``privacy``) pass
+        ``knowledge=False`` and skip loading the articles."""
+        database = await Database.open(settings.database_url)
+        storage = SqlStorage(database)
+        keys = Keys(await asyncio.to_thread(load_secret, settings))
+        articles = Path(settings.articles_dir) if settings.articles_dir else ARTICLES_DIR
+        published = await asyncio.to_thread(PublishedKnowledge, articles, load=knowledge)
+        # Reading and parsing the YAML files is blocking work: keep it off the loop.
+        texts = await asyncio.to_thread(Catalogue.load)
+        products_file = Path(settings.products_file) if settings.products_file else None
+        products = await asyncio.to_thread(load_products, products_file)
+        register = Register(SqlRegisterStore(database), products)
+        if settings.demo and await register.load_sample_if_empty():
+            log.info("sample customer register loaded (demo mode)")
+        hours = await asyncio.to_thread(_hours, settings)
+        directory = AgentDirectory.parse(settings.agents)
+        # Terminal agent consoles get their own copies only when no shared agent
+        # surface (Slack's agents' channel) exists: nobody would deliver them otherwise.
+        surfaces = () if shared_desks else ("local",)
+        routes = DeskRoutes(directory=directory, shared=shared_desks, surfaces=surfaces)
+        cases, outbox = SqlCases(database), SqlOutbox(database)
+        wakers: list[Callable[[], None]] = []
+
+        def notify() -> None:
+            for wake in wakers:
+                wake()
+
+        kit = HandoverKit(
+            register=register,
+            products=products,
+            hours=hours,
+            hours_text=HoursText(hours, texts),
+            routes=routes,
+            agent_lang=settings.agent_language,
+        )
+        engine = Engine(
+            EngineParts(
+                storage=storage,
+                keys=keys,
+                table=PHASES,
+                fallback=FALLBACK,
+                texts=texts,
+                knowledge=published.current,
+                settings=settings,
+                detect_language=_detect,
+                clock=clock,
+                hours=kit.hours_text,
+                handover=kit,
+                notify=notify,
+            )
+        )
+        desk = Desk(
+            cases=cases,
+            routes=routes,
+            texts=texts,
+            clock=clock,
+            notify=notify,
+            lang=settings.agent_language,
+        )
+        alerts = DueAlerts(
+            cases=cases,
+            routes=routes,
+            texts=texts,
+            clock=clock,
+            notify=notify,
+            lead=timedelta(minutes=settings.alert_lead_minutes),
+            lang=settings.agent_language,
+        )
+        return cls(
+            settings=settings,
+            database=database,
+            storage=storage,
+            knowledge=published,
+            engine=engine,
+            texts=texts,
+            hours=hours,
+            register=register,
+            cases=cases,
+            outbox=outbox,
+            desk=desk,
+            routes=routes,
+            alerts=alerts,
+            clock=clock,
+            wakers=wakers,
+        )
+
+    async def ping(self) -> None:
+        """Raise if the database does not answer."""
+        await self.database.ping()
+
+    def wake(self) -> None:
+        """Tell this process's dispatchers that the outbox has something new."""
+        for wake in self.wakers:
+            wake()
+
+    def dispatcher(self, routes: Mapping[str, OutboxRoute]) -> Dispatcher:
+        """A dispatcher delivering this process's channels; woken after every commit."""
+
+        def desk_text(event: DeskEvent) -> str:
+            return event_text(self.texts, self.settings.agent_language, event, self.clock())
+
+        async def report(item: OutboxItem, error: str) -> None:
+            await self.report_failure(item, error)
+
+        dispatcher = Dispatcher(
+            outbox=self.outbox,
+            routes=routes,
+            desk_text=desk_text,
+            clock=self.clock,
+            on_failure=report,
+        )
+        self.wakers.append(dispatcher.wake)
+        return dispatcher
+
+    async def report_failure(self, item: OutboxItem, error: str) -> None:
+        """Tell the agents that a message could not be delivered (not for their own desk)."""
+        if item.event is not None and item.replies == ():
+            return  # a desk message that failed cannot be reported through the desk
+        case_id = item.event.card.case_id if item.event else None
+        text = self.texts.get(
+            self.settings.agent_language,
+            "desk.delivery_failed",
+            channel=item.address.channel,
+            case=case_id or "?",
+        )
+        await self.outbox_notice(text)
+        log.warning("delivery failure reported channel=%s", item.address.channel)
+
+    async def outbox_notice(self, text: str) -> None:
+        deliveries = [
+            Delivery(
+                address=a,
+                recipient=Recipient.AGENTS,
+                replies=(OutboundReply(text=text, kind=ReplyKind.NOTICE),),
+            )
+            for a in self.routes.everyone()
+        ]
+        await self.storage.deliver_now(deliveries, at=self.clock())
+
+    async def housekeep(self) -> int:
+        """Drop bookkeeping rows past their use: handled message ids after a week,
+        delivered outbox rows after 30 days. Personal data follows erasure, not this."""
+        now = self.clock()
+        return await self.storage.prune(
+            handled_before=now - timedelta(days=7), delivered_before=now - timedelta(days=30)
+        )
+
+    async def housekeeping(self, stop: asyncio.Event, *, every_seconds: float = 3600.0) -> None:
+        """Run :meth:`housekeep` until ``stop`` is set (any process may; deletes are idempotent)."""
+        while not stop.is_set():
+            try:
+                pruned = await self.housekeep()
+                log.info("housekeeping pruned=%d", pruned)
+            except Exception as exc:
+                log.error("housekeeping failed error=%s", type(exc).__name__, exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=every_seconds)
+
+    async def close(self) -> None:
+        await self.database.close()

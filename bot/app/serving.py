@@ -1,0 +1,37 @@
+"""The server as the composition root assembles it: which channels mount, from settings."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.app.root import App
+from bot.channels.base import Mount
+from bot.channels.slack.mount import agent_desk as slack_agent_desk
+from bot.channels.slack.mount import slack_mount
+from bot.core.contract import ReplyAddress
+from bot.core.settings import Settings
+from bot.http import build
+
+
+def shared_desks(settings: Settings) -> tuple[ReplyAddress, ...]:
+    """The shared agent surfaces (Slack's agents' channel …) these settings configure."""
+    desks = (slack_agent_desk(settings),)
+    return tuple(desk for desk in desks if desk is not None)
+
+
+def mounts(settings: Settings) -> list[Mount]:
+    """The channels these settings configure, each ready to mount."""
+    found: list[Mount] = []
+    if (slack := slack_mount(settings)) is not None:
+        found.append(slack)
+    return found
+
+
+async def start_app(settings: Settings, **start: object) -> App:
+    """The app as ``serve`` runs it: agent copies go to the shared desks when there are any."""
+    return await App.start(settings, shared_desks=shared_desks(settings), **start)  # type: ignore[arg-type]
+
+
+def web_application(app: App) -> web.Application:
+    """The web server with every configured channel mounted."""
+    return build(app, mounts(app.settings))

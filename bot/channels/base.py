@@ -1,0 +1,55 @@
+"""What every channel package gets from the server it mounts on, and what it gives back.
+
+A channel package (``local/``, ``slack/``, later ``teams/`` and ``web/``) turns
+its platform's requests into :class:`~bot.core.contract.InboundMessage` and hands
+them to :attr:`Host.receive`; the server delivers replies through the channel's
+:class:`~bot.core.contract.Channel`. Channels never import each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from bot.core.contract import Channel, InboundMessage
+from bot.core.settings import Settings
+from bot.core.texts import Catalogue
+from bot.desk.commands import Desk
+
+Spawn = Callable[[Coroutine[Any, Any, None], str], None]
+Receive = Callable[[InboundMessage], Awaitable[None]]
+# (channel name, the platform's message id) → False if handled before (a retry).
+Claim = Callable[[str, str], Awaitable[bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    """The server's side of a mount: where messages go and what agents' commands use."""
+
+    settings: Settings
+    texts: Catalogue
+    clock: Callable[[], datetime]
+    desk: Desk
+    receive: Receive
+    claim: Claim
+    spawn: Spawn
+
+
+class Mount(Protocol):
+    """A channel ready to join the server: its routes, its lifecycle, its delivery."""
+
+    name: str
+
+    @property
+    def channel(self) -> Channel:
+        """Delivers replies (and desk events, if it is an agent surface) for the outbox."""
+
+    def status(self) -> str:
+        """One word for /healthz: how the channel is connected ("http", "socket")."""
+
+    def mount(self, web_app: web.Application, host: Host) -> None:
+        """Add routes and startup/shutdown hooks to the server's application."""

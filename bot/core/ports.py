@@ -1,0 +1,200 @@
+"""What the core needs of storage (and of the customer register), as protocols.
+
+The engine and handlers depend on these; :mod:`storage` implements them and
+the composition root wires the two together. The records they pass are in
+:mod:`bot.core.records`, :mod:`bot.core.cases` and :mod:`bot.core.register`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import date, datetime
+from typing import Protocol
+
+from bot.core.cases import CaseCard, CaseChange, Delivery, NewCase, OutboxItem, TakeResult
+from bot.core.contract import ReplyAddress, Sender
+from bot.core.records import Direction, StoredMessage, UserExport, UserRecord
+from bot.core.register import (
+    Entitlement,
+    ImportReport,
+    OrganisationRecord,
+    OrganisationSummary,
+)
+from bot.core.state import ConversationState
+
+
+class CaseSession(Protocol):
+    """The hand-over's part of a conversation's unit of work."""
+
+    async def open_case(
+        self, case: NewCase, *, announce: Callable[[CaseCard], Sequence[Delivery]]
+    ) -> tuple[CaseCard, int]:
+        """Store the case with the transcript so far and the agents' alerts, atomically;
+        returns its card and its place in the queue."""
+
+    async def deliver(
+        self, deliveries: Sequence[Delivery], *, case_id: int | None, at: datetime
+    ) -> None:
+        """Store messages in the outbox, in this conversation's transaction."""
+
+    async def case_card(self, case_id: int) -> CaseCard | None: ...
+
+    async def pending_transcript(self) -> list[StoredMessage]:
+        """This conversation's stored messages that no case has taken yet."""
+
+
+class ConversationSession(CaseSession, Protocol):
+    """One conversation's unit of work, taken under its lock; commits on clean exit."""
+
+    @property
+    def state(self) -> ConversationState: ...
+
+    async def claim(self, channel: str, message_id: str, *, at: datetime) -> bool:
+        """Mark a message id as handled; False if it was handled before (a retry)."""
+
+    async def save(self, state: ConversationState) -> None: ...
+
+    async def user(self, channel: str, external_id: str) -> UserRecord | None:
+        """The stored user for a channel identity, if one was ever stored (after consent)."""
+
+    async def record_consent(
+        self,
+        *,
+        sender: Sender,
+        address: ReplyAddress,
+        text_version: str,
+        text_fingerprint: str,
+        lang: str,
+        at: datetime,
+    ) -> UserRecord:
+        """Store the user, the consent as shown, and attach this conversation to them."""
+
+    async def withdraw_consent(self, user_id: int, at: datetime) -> None: ...
+
+    async def attach(self, user_id: int, address: ReplyAddress) -> None:
+        """Make this conversation the (consented) user's, with its reply address."""
+
+    async def log(self, *, user_id: int, direction: Direction, text: str, at: datetime) -> None:
+        """Add a message to this conversation's stored transcript (only ever after consent)."""
+
+    async def export(self, user_id: int) -> UserExport: ...
+
+    async def erase(self, user_id: int) -> None:
+        """Delete every row that holds the user's id, name, email or messages."""
+
+
+class Storage(Protocol):
+    def conversation(
+        self, key: str, *, channel: str, lang: str
+    ) -> AbstractAsyncContextManager[ConversationSession]:
+        """Lock the conversation, then load (or create) its state."""
+
+    async def claim(self, channel: str, message_id: str, *, at: datetime) -> bool:
+        """Mark a message id handled outside a conversation (e.g. an agent's thread post)."""
+
+    async def deliver_now(self, deliveries: Sequence[Delivery], *, at: datetime) -> None:
+        """Store messages in the outbox in their own transaction."""
+
+    async def users_by_email(self, email: str) -> list[UserRecord]: ...
+
+    async def export_user(self, user_id: int) -> UserExport: ...
+
+    async def erase_user(self, user_id: int) -> None: ...
+
+
+class Cases(Protocol):
+    """The agents' side of cases; every call is its own transaction."""
+
+    async def queue(self) -> list[CaseCard]:
+        """Open cases (queued and taken) by urgency, then arrival."""
+
+    async def card(self, case_id: int) -> CaseCard | None: ...
+
+    async def customer(self, case_id: int) -> tuple[ReplyAddress, str, int] | None:
+        """The customer's reply address, language and user id for a case."""
+
+    async def take(
+        self,
+        case_id: int,
+        *,
+        agent: str,
+        name: str,
+        at: datetime,
+        deliveries: Callable[[CaseCard], Sequence[Delivery]],
+    ) -> TakeResult:
+        """Give the case to the agent unless someone holds it; exactly one racer wins."""
+
+    async def change(
+        self,
+        case_id: int,
+        *,
+        agent: str,
+        at: datetime,
+        change: CaseChange,
+        log: tuple[Direction, str] | None,
+        deliveries: Callable[[CaseCard], Sequence[Delivery]],
+    ) -> CaseCard | None:
+        """Change a case the agent holds (or any open case when ``agent`` is empty),
+        log to its transcript and store the resulting messages, in one transaction."""
+
+    async def claim_due_alerts(
+        self,
+        *,
+        due_before: datetime,
+        at: datetime,
+        deliveries: Callable[[CaseCard], Sequence[Delivery]],
+    ) -> int:
+        """Mark queued cases whose target is near as alerted, once across processes."""
+
+    async def transcript(self, case_id: int) -> list[StoredMessage]: ...
+
+
+class Outbox(Protocol):
+    async def claim(
+        self,
+        channel: str,
+        *,
+        address: str | None,
+        at: datetime,
+        lease_seconds: float,
+        limit: int = 20,
+    ) -> list[OutboxItem]:
+        """Lease due undelivered items, so no other process delivers them meanwhile."""
+
+    async def delivered(self, item_id: int, at: datetime) -> None: ...
+
+    async def retry(self, item_id: int, *, at: datetime, error: str) -> None: ...
+
+    async def failed(self, item_id: int, *, at: datetime, error: str) -> None: ...
+
+    async def pending(self) -> int: ...
+
+
+class CustomerRegister(Protocol):
+    """The customer register as the hand-over sees it."""
+
+    async def check(self, email: str, product: str, today: date) -> Entitlement:
+        """The entitlement of ``email`` for ``product`` (any of its names) on ``today``;
+        raises UnknownProductError for a product the catalogue does not know."""
+        ...
+
+
+class RegisterStore(Protocol):
+    """The customer register's facts as stored; every call is its own transaction."""
+
+    async def organisation_for(
+        self, domain: str, product: str
+    ) -> tuple[int, OrganisationRecord] | None:
+        """The organisation listing ``domain`` with its terms for ``product`` only."""
+
+    async def import_records(self, records: Sequence[OrganisationRecord]) -> ImportReport:
+        """Replace the listed organisations' facts in one transaction (all or nothing);
+        raises RegisterConflictError if a domain belongs to an organisation not listed."""
+
+    async def import_if_empty(self, records: Sequence[OrganisationRecord]) -> bool:
+        """Import only into an empty register (once across processes); True if it did."""
+
+    async def organisations(self) -> list[OrganisationSummary]: ...
+
+    async def is_empty(self) -> bool: ...

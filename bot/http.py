@@ -1,0 +1,229 @@
+"""The one web server: ``GET /healthz`` and the routes every channel mounts on it.
+
+The server knows routes, health and lifecycle, and no platform SDK: each
+channel package mounts itself (:class:`bot.channels.base.Mount`). Requests are
+acknowledged first; the turns they start run as tracked background work that
+is awaited on shutdown, so none is lost silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from bot.channels.base import Host, Mount
+from bot.core.cases import Delivery, Recipient
+from bot.core.contract import Channel, DeliveryError, InboundMessage, OutboundReply
+from bot.core.ports import Storage
+from bot.core.settings import Settings
+from bot.core.texts import Catalogue
+from bot.desk.alerts import DueAlerts
+from bot.desk.commands import Desk
+from bot.desk.outbox import Dispatcher
+from bot.desk.outbox import Route as OutboxRoute
+from bot.engine.turns import Engine
+
+
+class App(Protocol):
+    """What the server needs of the composition root's app (:class:`bot.app.App`)."""
+
+    settings: Settings
+    texts: Catalogue
+    engine: Engine
+    storage: Storage
+    desk: Desk
+    alerts: DueAlerts
+
+    def clock(self) -> datetime: ...
+
+    def wake(self) -> None: ...
+
+    async def ping(self) -> None:
+        """Raise if the database does not answer."""
+
+    async def housekeeping(self, stop: asyncio.Event) -> None: ...
+
+    def dispatcher(self, routes: dict[str, OutboxRoute]) -> Dispatcher: ...
+
+log = logging.getLogger(__name__)
+
+# Direct replies get a few quick tries; the outbox keeps what must survive longer.
+REPLY_ATTEMPTS = 4
+DRAIN_SECONDS = 20.0
+class BackgroundWork:
+    """Tasks started after an ack: kept until done, failures logged, awaited on shutdown."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(work, name=name)
+        self._tasks.add(task)
+        self._idle.clear()
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not self._tasks:
+            self._idle.set()
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error(
+                "background work failed task=%s error=%s",
+                task.get_name(),
+                type(error).__name__,
+                exc_info=error,
+            )
+
+    async def idle(self) -> None:
+        """Wait until no work is running (tests and benchmarks wait on this)."""
+        await self._idle.wait()
+
+    async def drain(self, within: float = DRAIN_SECONDS) -> None:
+        """Let running work finish; cancel what is still running after ``within`` seconds."""
+        if not self._tasks:
+            return
+        _, pending = await asyncio.wait(set(self._tasks), timeout=within)
+        for task in pending:
+            task.cancel()
+        if pending:
+            log.error("shutdown cancelled unfinished work count=%d", len(pending))
+            await asyncio.wait(pending)
+
+
+Keep = Callable[[Sequence[OutboundReply]], Awaitable[None]]
+
+
+async def deliver(
+    channel: Channel, message: InboundMessage, replies: Sequence[OutboundReply], keep: Keep
+) -> None:
+    """Send a turn's replies one by one, retrying transient failures a few times.
+
+    One reply at a time, so a retry never repeats a reply that already arrived.
+    What still cannot be sent is kept in the outbox, which retries it later (and
+    reports it to the agents if it never gets through): never dropped.
+    """
+    for index, reply in enumerate(replies):
+        for attempt in range(1, REPLY_ATTEMPTS + 1):
+            try:
+                await channel.send(message.address, (reply,))
+                break
+            except Exception as exc:
+                # Anything unexpected from the adapter is kept for the outbox too.
+                transient = isinstance(exc, DeliveryError) and not exc.permanent
+                if not transient or attempt == REPLY_ATTEMPTS:
+                    log.warning(
+                        "reply kept for later channel=%s error=%s",
+                        message.channel,
+                        type(exc).__name__,
+                    )
+                    await keep(replies[index:])
+                    return
+                assert isinstance(exc, DeliveryError)
+                await asyncio.sleep(exc.retry_after or 0.5 * 2**attempt)
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """What the server runs; kept on the web application for startup, shutdown and tests."""
+
+    app: App
+    work: BackgroundWork
+    mounts: tuple[Mount, ...]
+    stop: asyncio.Event
+
+    def mount(self, name: str) -> Mount | None:
+        return next((m for m in self.mounts if m.name == name), None)
+
+
+SERVED = web.AppKey("served", Served)
+
+
+def build(app: App, mounts: Sequence[Mount] = ()) -> web.Application:
+    """The web application with health and every mounted channel.
+
+    While it runs it also delivers the outbox for the channels it serves and
+    alerts agents before targets pass.
+    """
+    web_app = web.Application()
+    work = BackgroundWork()
+    stop = asyncio.Event()
+    channels: dict[str, Channel] = {}
+    host = _host(app, work, channels)
+    for mount in mounts:
+        mount.mount(web_app, host)
+        channels[mount.name] = mount.channel
+    routes = {m.name: OutboxRoute(channel=m.channel) for m in mounts}
+    web_app[SERVED] = Served(app=app, work=work, mounts=tuple(mounts), stop=stop)
+    web_app.router.add_get("/healthz", _healthz)
+
+    async def deliver_and_alert(_: web.Application) -> AsyncIterator[None]:
+        loops = [
+            asyncio.create_task(app.alerts.run(stop), name="due-alerts"),
+            asyncio.create_task(app.housekeeping(stop), name="housekeeping"),
+        ]
+        if routes:
+            dispatcher = app.dispatcher(routes)
+            loops.append(asyncio.create_task(dispatcher.run(stop), name="outbox"))
+        yield
+        stop.set()
+        await work.drain()
+        await asyncio.gather(*loops)
+
+    web_app.cleanup_ctx.append(deliver_and_alert)
+    return web_app
+
+
+def _host(app: App, work: BackgroundWork, channels: dict[str, Channel]) -> Host:
+
+    async def receive(message: InboundMessage) -> None:
+        replies = await app.engine.handle(message)
+
+        async def keep(unsent: Sequence[OutboundReply]) -> None:
+            delivery = Delivery(
+                address=message.address, recipient=Recipient.CUSTOMER, replies=tuple(unsent)
+            )
+            await app.storage.deliver_now([delivery], at=app.clock())
+            app.wake()
+
+        channel = channels.get(message.channel)
+        if replies and channel is not None:
+            await deliver(channel, message, replies, keep)
+
+    async def claim(channel: str, message_id: str) -> bool:
+        return await app.storage.claim(channel, message_id, at=app.clock())
+
+    return Host(
+        settings=app.settings,
+        texts=app.texts,
+        clock=app.clock,
+        desk=app.desk,
+        receive=receive,
+        claim=claim,
+        spawn=work.spawn,
+    )
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    served = request.app[SERVED]
+    status: dict[str, str] = {"server": "up"}
+    status.update({m.name: m.status() for m in served.mounts})
+    try:
+        async with asyncio.timeout(3):
+            await served.app.ping()
+    except Exception as exc:  # the answer *is* the report: any failure means "not ready"
+        return web.json_response(
+            {**status, "status": "unavailable", "reason": f"database: {type(exc).__name__}"},
+            status=503,
+        )
+    return web.json_response({**status, "status": "ok", "database": "up"})
