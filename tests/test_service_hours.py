@@ -12,12 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.service.hours import (
+from bot.service.hours import ClosedReason, ServiceHours
+from bot.service.hours_config import (
     ENV_VAR,
     ChangedHours,
-    ClosedReason,
     Closure,
-    ServiceHours,
     ServiceHoursConfig,
     ServiceHoursConfigError,
     config_from_env,

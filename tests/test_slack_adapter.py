@@ -22,7 +22,7 @@ from bot.channels.slack.blocks import (
     render,
     split_text,
 )
-from bot.channels.slack.channel import delivery_error
+from bot.channels.slack.identity import delivery_error
 from bot.channels.slack.payloads import click_message_of, click_of, message_of, post_of
 from bot.core.contract import Button, Link, OutboundReply, Sender
 

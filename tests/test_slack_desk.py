@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.channels.slack.commands import parse_command
-from bot.channels.slack.desk import NOTE_ACTION, TAKE_ACTION, note_of
+from bot.channels.slack.marks import NOTE_ACTION, TAKE_ACTION, note_of
 from bot.core.records import Direction
 from bot.core.texts import Catalogue
 from tests.fakes.slack_api import (

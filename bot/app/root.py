@@ -26,15 +26,16 @@ from bot.engine.turns import Clock, Engine, EngineParts, utc_now
 from bot.service.agents import AgentDirectory, DeskRoutes
 from bot.service.entitlement import load_products
 from bot.service.hours import ServiceHours
-from bot.service.hours import load_config as load_hours
+from bot.service.hours_config import load_config as load_hours
 from bot.service.hours_text import HoursText
 from bot.service.register import Register
 from handlers.base import HandoverKit
 from handlers.table import FALLBACK, PHASES
 from knowledge.language import detect_language
 from knowledge.loader import ARTICLES_DIR
-from storage.cases import SqlCases, SqlOutbox
+from storage.cases import SqlCases
 from storage.db import Database
+from storage.outbox import SqlOutbox
 from storage.register import SqlRegisterStore
 from storage.repository import SqlStorage
 

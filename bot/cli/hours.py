@@ -13,13 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.service.hours import (
-    ClosedReason,
-    HoursStatus,
-    ServiceHours,
-    ServiceHoursConfigError,
-    config_from_env,
-)
+from bot.service.hours import ClosedReason, HoursStatus, ServiceHours
+from bot.service.hours_config import ServiceHoursConfigError, config_from_env
 
 _REASONS = {
     ClosedReason.WEEKEND: "weekend",

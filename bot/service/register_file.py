@@ -9,39 +9,20 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import yaml
 
 from bot.core.register import (
-    ContractTerm,
-    NamedContact,
     OrganisationRecord,
     ProductCatalog,
-    ProductClass,
 )
 from bot.service.entitlement import load_products
+from bot.service.register_check import Fact, RegisterProblem, to_records
 
 SAMPLE_REGISTER = Path(__file__).parent / "data" / "sample-customers.yaml"
 CSV_HEADER = ("organisation", "kind", "product", "value", "ends", "name")
 KINDS = ("domain", "contract", "contact")
-
-_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})+")
-_LOCAL_PART = re.compile(r"[^@\s]+")
-
-
-@dataclass(frozen=True, slots=True)
-class RegisterProblem:
-    line: int | None
-    message: str
-
-    def shown(self, source: str) -> str:
-        return f"{source}:{self.line}: {self.message}" if self.line else f"{source}: {self.message}"
-
 
 class RegisterFileError(ValueError):
     """A register file that must not be imported; ``problems`` lists every one with its line."""
@@ -50,17 +31,6 @@ class RegisterFileError(ValueError):
         self.source = source
         self.problems = tuple(problems)
         super().__init__("\n".join(problem.shown(source) for problem in problems))
-
-
-@dataclass(frozen=True, slots=True)
-class _Fact:
-    line: int
-    organisation: str
-    kind: str
-    product: str = ""
-    value: str = ""  # the domain, or the contact's email
-    ends: str = ""
-    name: str = ""
 
 
 def parse_register(path: Path, catalog: ProductCatalog | None = None) -> list[OrganisationRecord]:
@@ -77,7 +47,7 @@ def parse_register(path: Path, catalog: ProductCatalog | None = None) -> list[Or
     else:
         problem = RegisterProblem(None, "the file name must end in .csv, .yaml or .yml")
         raise RegisterFileError(str(path), [problem])
-    records = _records(facts, catalog or load_products(), problems)
+    records = to_records(facts, catalog or load_products(), problems)
     if not records and not problems:
         problems.append(RegisterProblem(None, "the file lists no organisations"))
     if problems:
@@ -88,7 +58,7 @@ def parse_register(path: Path, catalog: ProductCatalog | None = None) -> list[Or
 # ------------------------------------------------------------------------- CSV
 
 
-def _csv_facts(text: str, problems: list[RegisterProblem]) -> list[_Fact]:
+def _csv_facts(text: str, problems: list[RegisterProblem]) -> list[Fact]:
     first = text.split("\n", 1)[0]
     # Finnish Excel separates columns with semicolons.
     delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -98,7 +68,7 @@ def _csv_facts(text: str, problems: list[RegisterProblem]) -> list[_Fact]:
         expected = ",".join(CSV_HEADER)
         problems.append(RegisterProblem(1, f"the header must be {expected}, not {first!r}"))
         return []
-    facts: list[_Fact] = []
+    facts: list[Fact] = []
     for row in reader:
         line = reader.line_num
         cells = [cell.strip() for cell in row]
@@ -111,7 +81,7 @@ def _csv_facts(text: str, problems: list[RegisterProblem]) -> list[_Fact]:
         if kind.casefold() not in KINDS:
             problems.append(RegisterProblem(line, f"kind must be one of {', '.join(KINDS)}"))
             continue
-        facts.append(_Fact(line, organisation, kind.casefold(), product, value, ends, name))
+        facts.append(Fact(line, organisation, kind.casefold(), product, value, ends, name))
     return facts
 
 
@@ -124,7 +94,7 @@ _SECTIONS = {
 }
 
 
-def _yaml_facts(text: str, problems: list[RegisterProblem]) -> list[_Fact]:
+def _yaml_facts(text: str, problems: list[RegisterProblem]) -> list[Fact]:
     try:
         # compose() keeps every scalar as its source text with its line, and builds nothing.
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -138,7 +108,7 @@ def _yaml_facts(text: str, problems: list[RegisterProblem]) -> list[_Fact]:
     if not isinstance(root, yaml.SequenceNode):
         problems.append(RegisterProblem(_line(root), "the file must be a list of organisations"))
         return []
-    facts: list[_Fact] = []
+    facts: list[Fact] = []
     first_line: dict[str, int] = {}
     for node in root.value:
         fields = _mapping(node, ("name", *_SECTIONS), "an organisation", problems)
@@ -150,7 +120,7 @@ def _yaml_facts(text: str, problems: list[RegisterProblem]) -> list[_Fact]:
             problems.append(RegisterProblem(_line(node), message))
         if name:  # declared even without facts, so "has no domains" is reported for it
             first_line.setdefault(name, _line(node))
-            facts.append(_Fact(_line(node), name, "organisation"))
+            facts.append(Fact(_line(node), name, "organisation"))
         else:  # still check its entries, under a stand-in name
             name = f"the organisation on line {_line(node)}"
         for section, (kind, keys) in _SECTIONS.items():
@@ -164,7 +134,7 @@ def _section(
     kind: str,
     keys: tuple[str, ...],
     problems: list[RegisterProblem],
-) -> list[_Fact]:
+) -> list[Fact]:
     if node is None or (isinstance(node, yaml.ScalarNode) and _text(node) == ""):
         return []
     if not isinstance(node, yaml.SequenceNode):
@@ -173,13 +143,13 @@ def _section(
     facts = []
     for item in node.value:
         if not keys:  # a domain is a bare scalar
-            facts.append(_Fact(_line(item), organisation, kind, value=_text(item)))
+            facts.append(Fact(_line(item), organisation, kind, value=_text(item)))
             continue
         fields = _mapping(item, keys, f"a {kind}", problems)
         value = _text(fields.get("email"))
         ends, name = _text(fields.get("ends")), _text(fields.get("name"))
         product = _text(fields.get("product"))
-        facts.append(_Fact(_line(item), organisation, kind, product, value, ends, name))
+        facts.append(Fact(_line(item), organisation, kind, product, value, ends, name))
     return facts
 
 
@@ -203,123 +173,3 @@ def _text(node: yaml.Node | None) -> str:
 
 def _line(node: yaml.Node) -> int:
     return int(node.start_mark.line) + 1
-
-
-# ------------------------------------------------------------------ validation
-
-
-class _Validator:
-    """Checks facts one by one, remembering what each key was first seen on."""
-
-    def __init__(self, catalog: ProductCatalog, problems: list[RegisterProblem]) -> None:
-        self.catalog = catalog
-        self.problems = problems
-        self.seen: dict[tuple[str, ...], _Fact] = {}  # a key → the fact that listed it first
-
-    def fail(self, fact: _Fact, message: str) -> None:
-        self.problems.append(RegisterProblem(fact.line, message))
-
-    def first_time(self, fact: _Fact, key: tuple[str, ...], what: str) -> bool:
-        first = self.seen.setdefault(key, fact)
-        if first is not fact:  # identity: a YAML flow list puts several facts on one line
-            where = "" if first.organisation == fact.organisation else f" for {first.organisation}"
-            self.fail(fact, f"{what} is already listed{where} on line {first.line}")
-        return first is fact
-
-    def domain(self, fact: _Fact) -> str | None:
-        domain = fact.value.casefold().rstrip(".")
-        if not _DOMAIN.fullmatch(domain):
-            self.fail(fact, f"{fact.value!r} is not a domain like konepaja.example")
-            return None
-        return domain if self.first_time(fact, ("domain", domain), f"domain {domain}") else None
-
-    def contract(self, fact: _Fact) -> ContractTerm | None:
-        product, ends = self.product(fact), self.ends(fact)
-        if product is None or ends is None:
-            return None
-        key = ("contract", fact.organisation, product)
-        if not self.first_time(fact, key, f"a {product} contract"):
-            return None
-        return ContractTerm(product, ends)
-
-    def contact(self, fact: _Fact) -> NamedContact | None:
-        product, email = self.product(fact), fact.value.casefold()
-        local, _, domain = email.partition("@")
-        if not (_LOCAL_PART.fullmatch(local) and _DOMAIN.fullmatch(domain)):
-            self.fail(
-                fact, f"{fact.value!r} is not an email address" if email else "email is missing"
-            )
-            return None
-        if product is None:
-            return None
-        if self.catalog.product_class(product) is ProductClass.DESKTOP:
-            self.fail(fact, f"{product} is a desktop product: every user of the organisation "
-                            "is covered, so it has no named contacts")  # fmt: skip
-            return None
-        key = ("contact", fact.organisation, product, email)
-        if not self.first_time(fact, key, f"{email} as a {product} contact"):
-            return None
-        return NamedContact(product, email, fact.name or None)
-
-    def product(self, fact: _Fact) -> str | None:
-        if not fact.product:
-            self.fail(fact, "product is missing")
-            return None
-        product = self.catalog.canonical(fact.product)
-        if product is None:
-            known = ", ".join(self.catalog.all())
-            self.fail(fact, f"unknown product {fact.product!r} (known: {known})")
-        return product
-
-    def ends(self, fact: _Fact) -> date | None:
-        if not fact.ends:
-            self.fail(fact, "ends (the contract's last day, YYYY-MM-DD) is missing")
-            return None
-        try:
-            return date.fromisoformat(fact.ends)
-        except ValueError:
-            self.fail(fact, f"ends {fact.ends!r} is not a date like 2026-12-31")
-            return None
-
-
-def _records(
-    facts: list[_Fact], catalog: ProductCatalog, problems: list[RegisterProblem]
-) -> list[OrganisationRecord]:
-    check = _Validator(catalog, problems)
-    first_line: dict[str, int] = {}
-    listed_domains: set[str] = set()  # organisations with any domain entry, valid or not
-    domains: dict[str, list[str]] = {}
-    contracts: dict[str, list[ContractTerm]] = {}
-    contacts: dict[str, list[tuple[int, NamedContact]]] = {}
-    for fact in facts:
-        org = fact.organisation
-        if not org:
-            check.fail(fact, "the organisation is missing")
-            continue
-        first_line.setdefault(org, fact.line)
-        domains.setdefault(org, [])
-        if fact.kind == "domain":
-            listed_domains.add(org)
-            if domain := check.domain(fact):
-                domains[org].append(domain)
-        elif fact.kind == "contract" and (term := check.contract(fact)):
-            contracts.setdefault(org, []).append(term)
-        elif fact.kind == "contact" and (contact := check.contact(fact)):
-            contacts.setdefault(org, []).append((fact.line, contact))
-    for org in first_line.keys() - listed_domains:
-        problems.append(RegisterProblem(first_line[org], f"{org} has no domains"))
-    for org, named in contacts.items():
-        for line, contact in named:
-            # The register finds a person's organisation by their email's domain only.
-            if contact.email.partition("@")[2] not in domains[org]:
-                message = f"{contact.email} is not at one of {org}'s domains"
-                problems.append(RegisterProblem(line, message))
-    return [
-        OrganisationRecord(
-            name=org,
-            domains=tuple(listed),
-            contracts=tuple(contracts.get(org, ())),
-            named_contacts=tuple(contact for _, contact in contacts.get(org, ())),
-        )
-        for org, listed in domains.items()
-    ]

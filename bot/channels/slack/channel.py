@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +27,9 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.channels.slack.blocks import ACTION_PREFIX, SlackMessage, answered, escape, render
 from bot.channels.slack.commands import COMMAND
-from bot.channels.slack.desk import NOTE_ACTION, NOTE_VIEW, TAKE_ACTION, SlackDesk
+from bot.channels.slack.desk import SlackDesk
+from bot.channels.slack.identity import Identities, delivery_error
+from bot.channels.slack.marks import NOTE_ACTION, NOTE_VIEW, TAKE_ACTION
 from bot.channels.slack.payloads import (
     NAME,
     AgentPost,
@@ -49,65 +50,11 @@ from bot.desk.commands import Desk
 
 log = logging.getLogger(__name__)
 
+_BUTTON = re.compile(rf"^{re.escape(ACTION_PREFIX)}\d+\.")
+
 Inbox = Callable[[InboundMessage], Awaitable[None]]
 Spawn = Callable[[Coroutine[Any, Any, None], str], None]
 Claim = Callable[[str], Awaitable[bool]]
-
-# Errors that retrying cannot fix; anything else from the API is worth another try later.
-_TRANSIENT_ERRORS = frozenset(
-    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
-)
-_BUTTON = re.compile(rf"^{re.escape(ACTION_PREFIX)}\d+\.")
-
-
-def delivery_error(exc: Exception) -> DeliveryError:
-    """A Web API failure as a delivery error saying whether a later retry can help."""
-    if isinstance(exc, SlackApiError):
-        status = exc.response.status_code
-        error = str(exc.response.get("error") or f"http_{status}")
-        headers = {k.lower(): v for k, v in (exc.response.headers or {}).items()}
-        retry = headers.get("retry-after")
-        retry = retry[0] if isinstance(retry, list) else retry
-        transient = status == 429 or status >= 500 or error in _TRANSIENT_ERRORS
-        return DeliveryError(
-            f"slack: {error}",
-            permanent=not transient,
-            retry_after=float(retry) if retry and str(retry).isdigit() else None,
-        )
-    return DeliveryError(f"slack: {type(exc).__name__}", permanent=False)
-
-
-class _Identities:
-    """users.info answers by user id, kept in memory only and only for a while."""
-
-    def __init__(self, client: AsyncWebClient, ttl: float) -> None:
-        self._client = client
-        self._ttl = ttl
-        self._known: dict[str, tuple[float, Sender]] = {}
-
-    async def sender(self, user_id: str) -> Sender:
-        known = self._known.get(user_id)
-        if known and known[0] > time.monotonic():
-            return known[1]
-        try:
-            answer = await self._client.users_info(user=user_id)
-        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
-            # Without an email the turn still gets answers; entitlement asks later.
-            log.warning("slack users.info failed error=%s", delivery_error(exc))
-            return Sender(id=user_id)
-        user = answer.get("user") or {}
-        profile = user.get("profile") or {}
-        sender = Sender(
-            id=user_id,
-            name=user.get("real_name") or profile.get("real_name") or None,
-            email=profile.get("email") or None,
-            is_bot=bool(user.get("is_bot")),
-        )
-        if len(self._known) > 10_000:
-            self._known.clear()
-        self._known[user_id] = (time.monotonic() + self._ttl, sender)
-        return sender
-
 
 class SlackChannel:
     """Slack for the core: receives through a bolt app, delivers through the Web API.
@@ -132,7 +79,7 @@ class SlackChannel:
         self.client = client
         self.agent_channel = agent_channel
         self._team_id = team_id
-        self._identities = _Identities(client, identity_ttl)
+        self._identities = Identities(client, identity_ttl)
         self.desk_view = (
             SlackDesk(self, texts=texts, lang=agent_lang, clock=clock) if texts else None
         )

@@ -16,9 +16,8 @@ sent: a safety net, since a prefix can only make a message internal, never publi
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Protocol
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -26,6 +25,16 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.channels.slack.blocks import Block, escape, render, section
 from bot.channels.slack.commands import run_command
+from bot.channels.slack.marks import (
+    CASE_EVENT,
+    DUE_SOON,
+    HISTORY_PAGES,
+    NOTE_ACTION,
+    NOTE_VIEW,
+    TAKE_ACTION,
+    case_of,
+    note_of,
+)
 from bot.channels.slack.payloads import NOTE_BLOCK, NOTE_INPUT, AgentPost, CardClick, NoteSubmission
 from bot.core.cases import OPEN_CASE_STATES, CaseCard, CaseState, DeskEvent, DeskEventKind
 from bot.core.contract import DeliveryError, OutboundReply, ReplyAddress, Sender
@@ -35,25 +44,6 @@ from bot.core.timefmt import day_and_time
 from bot.desk.commands import Desk, DeskError
 
 log = logging.getLogger(__name__)
-
-CASE_EVENT = "supportbot_case"
-TAKE_ACTION = "tuki.desk.take"
-NOTE_ACTION = "tuki.desk.note"
-NOTE_VIEW = "tuki.desk.note"
-DUE_SOON = timedelta(minutes=30)
-HISTORY_PAGES = 10
-
-_NOTE = re.compile(
-    r"^\s*(?:(?:note|notes|internal|muistiinpano|muistio|sisäinen)\b\s*[:\-–]?|//)\s*",
-    re.IGNORECASE,
-)
-
-
-def note_of(text: str) -> str | None:
-    """The note, if an agent's thread message is marked as one (then it is never sent)."""
-    match = _NOTE.match(text)
-    return text[match.end() :].strip() if match else None
-
 
 class SlackWeb(Protocol):
     """What the agents' side needs of the Slack channel (kept as a protocol: no cycle)."""
@@ -214,7 +204,7 @@ class SlackDesk:
                 include_all_metadata=True, cursor=cursor,
             )  # fmt: skip
             for message in page.get("messages") or []:
-                if _case_of(message) == case_id:
+                if case_of(message) == case_id:
                     self._cards[(channel, case_id)] = str(message["ts"])
                     return str(message["ts"])
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
@@ -231,7 +221,7 @@ class SlackDesk:
             limit=1, include_all_metadata=True,
         )  # fmt: skip
         messages = [m for m in page.get("messages") or [] if m.get("ts") == thread_ts]
-        case_id = _case_of(messages[0]) if messages else None
+        case_id = case_of(messages[0]) if messages else None
         self._cases[(channel, thread_ts)] = case_id
         return case_id
 
@@ -308,11 +298,3 @@ class SlackDesk:
             "chat_postEphemeral", channel=channel, user=user, text=escape(text),
             thread_ts=thread_ts,
         )  # fmt: skip
-
-
-def _case_of(message: Mapping[str, Any]) -> int | None:
-    metadata = message.get("metadata") or {}
-    if metadata.get("event_type") != CASE_EVENT:
-        return None
-    case_id = (metadata.get("event_payload") or {}).get("case_id")
-    return int(case_id) if isinstance(case_id, int | str) and str(case_id).isdigit() else None
