@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from aiohttp import web
 
-from bot.channels.base import Host, Mount
-from bot.core.cases import Delivery, Recipient
-from bot.core.contract import Channel, DeliveryError, InboundMessage, OutboundReply
+from bot.channels.base import Claim, Host, Mount
+from bot.core.contract import Channel
 from bot.core.ports import Storage
 from bot.core.settings import Settings
 from bot.core.texts import Catalogue
@@ -27,6 +26,7 @@ from bot.desk.alerts import DueAlerts
 from bot.desk.commands import Desk
 from bot.desk.outbox import Dispatcher
 from bot.desk.outbox import Route as OutboxRoute
+from bot.engine.inbox import InboxWorkers
 from bot.engine.turns import Engine
 
 
@@ -51,10 +51,10 @@ class App(Protocol):
 
     def dispatcher(self, routes: dict[str, OutboxRoute]) -> Dispatcher: ...
 
+    def workers(self, channels: Mapping[str, Channel]) -> InboxWorkers: ...
+
 log = logging.getLogger(__name__)
 
-# Direct replies get a few quick tries; the outbox keeps what must survive longer.
-REPLY_ATTEMPTS = 4
 DRAIN_SECONDS = 20.0
 class BackgroundWork:
     """Tasks started after an ack: kept until done, failures logged, awaited on shutdown."""
@@ -101,38 +101,6 @@ class BackgroundWork:
             await asyncio.wait(pending)
 
 
-Keep = Callable[[Sequence[OutboundReply]], Awaitable[None]]
-
-
-async def deliver(
-    channel: Channel, message: InboundMessage, replies: Sequence[OutboundReply], keep: Keep
-) -> None:
-    """Send a turn's replies one by one, retrying transient failures a few times.
-
-    One reply at a time, so a retry never repeats a reply that already arrived.
-    What still cannot be sent is kept in the outbox, which retries it later (and
-    reports it to the agents if it never gets through): never dropped.
-    """
-    for index, reply in enumerate(replies):
-        for attempt in range(1, REPLY_ATTEMPTS + 1):
-            try:
-                await channel.send(message.address, (reply,))
-                break
-            except Exception as exc:
-                # Anything unexpected from the adapter is kept for the outbox too.
-                transient = isinstance(exc, DeliveryError) and not exc.permanent
-                if not transient or attempt == REPLY_ATTEMPTS:
-                    log.warning(
-                        "reply kept for later channel=%s error=%s",
-                        message.channel,
-                        type(exc).__name__,
-                    )
-                    await keep(replies[index:])
-                    return
-                assert isinstance(exc, DeliveryError)
-                await asyncio.sleep(exc.retry_after or 0.5 * 2**attempt)
-
-
 @dataclass(frozen=True, slots=True)
 class Served:
     """What the server runs; kept on the web application for startup, shutdown and tests."""
@@ -141,9 +109,21 @@ class Served:
     work: BackgroundWork
     mounts: tuple[Mount, ...]
     stop: asyncio.Event
+    workers: InboxWorkers
+    dispatcher: Dispatcher
 
     def mount(self, name: str) -> Mount | None:
         return next((m for m in self.mounts if m.name == name), None)
+
+    async def settled(self) -> None:
+        """Wait until everything started so far is done: background work, the turns of
+        stored messages, and the deliveries they caused (tests and benchmarks)."""
+        while True:
+            await self.work.idle()
+            await self.workers.drain()
+            delivered = await self.dispatcher.deliver_due()
+            if not delivered and not len(self.work):
+                return
 
 
 SERVED = web.AppKey("served", Served)
@@ -159,22 +139,28 @@ def build(app: App, mounts: Sequence[Mount] = ()) -> web.Application:
     work = BackgroundWork()
     stop = asyncio.Event()
     channels: dict[str, Channel] = {}
-    host = _host(app, work, channels)
+    workers = app.workers(channels)
+    host = Host(
+        settings=app.settings, texts=app.texts, clock=app.clock, desk=app.desk,
+        receive=workers.accept, claim=_claim(app), spawn=work.spawn,
+    )  # fmt: skip
     for mount in mounts:
         mount.mount(web_app, host)
         channels[mount.name] = mount.channel
-    routes = {m.name: OutboxRoute(channel=m.channel) for m in mounts}
-    web_app[SERVED] = Served(app=app, work=work, mounts=tuple(mounts), stop=stop)
+    dispatcher = app.dispatcher({m.name: OutboxRoute(channel=m.channel) for m in mounts})
+    web_app[SERVED] = Served(
+        app=app, work=work, mounts=tuple(mounts), stop=stop, workers=workers,
+        dispatcher=dispatcher,
+    )  # fmt: skip
     web_app.router.add_get("/healthz", _healthz)
 
     async def deliver_and_alert(_: web.Application) -> AsyncIterator[None]:
         loops = [
             asyncio.create_task(app.alerts.run(stop), name="due-alerts"),
             asyncio.create_task(app.housekeeping(stop), name="housekeeping"),
+            asyncio.create_task(workers.run(stop), name="inbox"),
+            asyncio.create_task(dispatcher.run(stop), name="outbox"),
         ]
-        if routes:
-            dispatcher = app.dispatcher(routes)
-            loops.append(asyncio.create_task(dispatcher.run(stop), name="outbox"))
         yield
         stop.set()
         await work.drain()
@@ -184,34 +170,11 @@ def build(app: App, mounts: Sequence[Mount] = ()) -> web.Application:
     return web_app
 
 
-def _host(app: App, work: BackgroundWork, channels: dict[str, Channel]) -> Host:
-
-    async def receive(message: InboundMessage) -> None:
-        replies = await app.engine.handle(message)
-
-        async def keep(unsent: Sequence[OutboundReply]) -> None:
-            delivery = Delivery(
-                address=message.address, recipient=Recipient.CUSTOMER, replies=tuple(unsent)
-            )
-            await app.storage.deliver_now([delivery], at=app.clock())
-            app.wake()
-
-        channel = channels.get(message.channel)
-        if replies and channel is not None:
-            await deliver(channel, message, replies, keep)
-
+def _claim(app: App) -> Claim:
     async def claim(channel: str, message_id: str) -> bool:
         return await app.storage.claim(channel, message_id, at=app.clock())
 
-    return Host(
-        settings=app.settings,
-        texts=app.texts,
-        clock=app.clock,
-        desk=app.desk,
-        receive=receive,
-        claim=claim,
-        spawn=work.spawn,
-    )
+    return claim
 
 
 async def _healthz(request: web.Request) -> web.Response:

@@ -49,6 +49,8 @@ class Turn:
     route: Route | None
     user: UserRecord | None
     now: datetime
+    # Someone other than the conversation's owner, writing in a shared thread.
+    bystander: bool = False
 
     @property
     def action(self) -> str | None:

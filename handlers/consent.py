@@ -9,6 +9,7 @@ from bot.core.state import Phase
 from handlers import actions
 from handlers.base import Handler, Result, Services, Turn, say, typed
 from handlers.escalation import start_handover
+from handlers.privacy import withdraw
 from handlers.questions import consent_question
 from handlers.words import NO, YES
 
@@ -38,7 +39,13 @@ class ConsentChoice:
     async def handle(self, turn: Turn, services: Services) -> Result:
         s = say(turn, services)
         if not _choice(turn):
-            state = turn.state.to(Phase.DECLINED, handover_pending=False)
+            state = turn.state.to(Phase.DECLINED, handover_pending=False, draft=None)
+            if turn.user is not None and turn.user.consented:
+                # Declining means not storing, everywhere: the consent this person gave
+                # in another conversation goes too (their open cases close with it).
+                await withdraw(turn, services, turn.user.id)
+                reply = s.reply("consent_text.declined_withdrawn")
+                return Result(replies=(reply,), state=state, keep_transcript=False)
             return Result(replies=(s.reply("consent_text.declined"),), state=state)
         if turn.consented:
             return Result(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.cases import CaseCard, Delivery, DeskEvent, DeskEventKind, Recipient, erased_card
 from bot.core.contract import OutboundReply, ReplyKind
 from bot.core.records import Direction, UserExport
 from bot.core.state import Phase
 from bot.core.timefmt import clock, date_text
 from handlers import actions
 from handlers.base import Result, Say, Services, Turn, say, typed
+from handlers.handover import kit_of
 from handlers.words import NO, YES
 from knowledge.route import Outcome
 
@@ -74,14 +76,55 @@ class PrivacyRequest:
             return Result(replies=(reply,), state=turn.state.to(turn.resting_phase))
         if action != "withdraw":
             raise ValueError(f"unknown privacy action {action!r}")
-        if user.consented:
-            await services.session.withdraw_consent(user.id, turn.now)
+        ended = await withdraw(turn, services, user.id)
         reply = OutboundReply(
-            text=s.text("privacy.withdrawn"),
+            text=s.text("privacy.withdrawn_with_case" if ended else "privacy.withdrawn"),
             buttons=(s.button("privacy.erase_button", actions.ERASE_ASK),),
         )
-        state = turn.state.to(Phase.DECLINED, handover_pending=False)
+        state = turn.state.to(Phase.DECLINED, handover_pending=False, draft=None, case=None)
         return Result(replies=(reply,), state=state, keep_transcript=False)
+
+
+async def withdraw(turn: Turn, services: Services, user_id: int) -> int:
+    """Withdraw the user's consent everywhere and close their open cases, telling the
+    agents without the customer's words; returns how many cases were closed."""
+    session = services.session
+    await session.withdraw_consent(user_id, turn.now)
+    cases = await session.open_cases_of(user_id)
+    if not cases:
+        return 0
+    kit = kit_of(services)
+    lang = kit.agent_lang
+    resolution = services.texts.get(lang, "desk.withdrawn_resolution")
+    for case_id in cases:
+        line = services.texts.get(lang, "desk.customer_withdrew", case=case_id)
+
+        def announce(card: CaseCard, line: str = line) -> list[Delivery]:
+            event = DeskEvent(kind=DeskEventKind.CASE_CHANGED, card=card, lines=(line,))
+            return [Delivery(address=a, recipient=Recipient.AGENTS, event=event)
+                    for a in kit.routes.everyone()]  # fmt: skip
+
+        await session.end_case(case_id, at=turn.now, resolution=resolution, announce=announce)
+    return len(cases)
+
+
+async def erase(turn: Turn, services: Services, user_id: int) -> int:
+    """Erase everything about the user; every agent surface is told to delete its copies
+    of the user's cases (the notice names only the case number). Returns the cases."""
+    erasure = await services.session.erase(user_id, at=turn.now, source="chat")
+    if not erasure.cases:
+        return 0
+    kit = kit_of(services)
+    deliveries = []
+    for case_id in erasure.cases:
+        line = services.texts.get(kit.agent_lang, "desk.case_erased", case=case_id)
+        event = DeskEvent(
+            kind=DeskEventKind.CASE_ERASED, card=erased_card(case_id, turn.now), lines=(line,)
+        )
+        deliveries += [Delivery(address=a, recipient=Recipient.AGENTS, event=event)
+                       for a in kit.routes.everyone()]  # fmt: skip
+    await services.session.deliver(deliveries, case_id=None, at=turn.now)
+    return len(erasure.cases)
 
 
 def _confirmation(turn: Turn) -> bool | None:
@@ -104,6 +147,8 @@ class EraseConfirmation:
         if not _confirmation(turn) or turn.user is None:
             reply = s.reply("privacy.erase_cancelled")
             return Result(replies=(reply,), state=turn.state.to(turn.resting_phase))
-        await services.session.erase(turn.user.id)
-        state = turn.state.to(Phase.DECLINED, handover_pending=False)
-        return Result(replies=(s.reply("privacy.erased"),), state=state, keep_transcript=False)
+        had_case = turn.state.case is not None
+        await erase(turn, services, turn.user.id)
+        state = turn.state.to(Phase.DECLINED, handover_pending=False, draft=None, case=None)
+        reply = s.reply("privacy.erased_with_case" if had_case else "privacy.erased")
+        return Result(replies=(reply,), state=state, keep_transcript=False)

@@ -17,7 +17,7 @@ class RelayToAgent:
     name = "relay"
 
     def matches(self, turn: Turn) -> bool:
-        return turn.state.phase in (Phase.QUEUED, Phase.WITH_AGENT) and turn.state.case is not None
+        return turn.state.case is not None and turn.consented
 
     async def handle(self, turn: Turn, services: Services) -> Result:
         case = turn.state.case
@@ -32,7 +32,7 @@ class RelayToAgent:
             await services.session.deliver(
                 customer_said(services, kit_of(services), card, said), case_id=case.id, at=turn.now
             )
-        if turn.state.phase is Phase.WITH_AGENT:
+        if turn.state.phase is not Phase.QUEUED:  # with an agent (or an erase question)
             return Result(replies=(), state=turn.state)
         reply = say(turn, services).reply("handover.queued_ack", case=case.id)
         return Result(replies=(reply,), state=turn.state)

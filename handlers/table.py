@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from bot.core.state import HANDOVER_PHASES, Phase
 from handlers.answer import Helpful, KnowledgeAnswer, NoAnswer
 from handlers.base import Handler
+from handlers.bystander import Bystander
 from handlers.consent import ConsentChoice, FirstContact
 from handlers.escalation import Escalate
 from handlers.fallback import Fallback
@@ -35,14 +36,19 @@ ROUTED: tuple[Handler, ...] = (
     NoAnswer(),
 )
 
+RELAY = RelayToAgent()
+# Someone else in a shared thread: a private note, nothing stored, in every phase.
+BYSTANDER = Bystander()
+
 PHASES: Mapping[Phase, Sequence[Handler]] = {
-    Phase.NEW: (FirstContact(ROUTED, FALLBACK),),
-    Phase.AWAITING_CONSENT: (ConsentChoice(), *ROUTED),
-    Phase.DECLINED: (ConsentChoice(), *ROUTED),
-    Phase.ACTIVE: (ConsentChoice(), *ROUTED),
-    Phase.CONFIRM_ERASE: (EraseConfirmation(), ConsentChoice(), *ROUTED),
+    Phase.NEW: (BYSTANDER, FirstContact(ROUTED, FALLBACK)),
+    Phase.AWAITING_CONSENT: (BYSTANDER, ConsentChoice(), *ROUTED),
+    Phase.DECLINED: (BYSTANDER, ConsentChoice(), *ROUTED),
+    Phase.ACTIVE: (BYSTANDER, ConsentChoice(), *ROUTED),
+    # With a case open, anything but the answer still reaches the agent.
+    Phase.CONFIRM_ERASE: (BYSTANDER, EraseConfirmation(), RELAY, ConsentChoice(), *ROUTED),
     # Consent can be withdrawn and data asked for at any time, mid-hand-over too.
-    **{phase: (PRIVACY, HandoverAnswer()) for phase in HANDOVER_PHASES},
-    Phase.QUEUED: (PRIVACY, RelayToAgent()),
-    Phase.WITH_AGENT: (PRIVACY, RelayToAgent()),
+    **{phase: (BYSTANDER, PRIVACY, HandoverAnswer()) for phase in HANDOVER_PHASES},
+    Phase.QUEUED: (BYSTANDER, PRIVACY, RELAY),
+    Phase.WITH_AGENT: (BYSTANDER, PRIVACY, RELAY),
 }

@@ -7,6 +7,7 @@ exactly one row update succeeds.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -68,6 +69,11 @@ async def load_card(session: AsyncSession, case_id: int) -> CaseCard | None:
     return card_of(case, user.name or user.email)
 
 
+def address_key(address: ReplyAddress) -> str:
+    """The recipient of an outbox row as a digest: rows to one recipient go in order."""
+    return hashlib.sha256(f"{address.channel}\x1f{address.payload}".encode()).hexdigest()
+
+
 def add_deliveries(
     session: AsyncSession, deliveries: Sequence[Delivery], *, case_id: int | None, at: datetime
 ) -> None:
@@ -76,6 +82,7 @@ def add_deliveries(
             OutboxRow(
                 channel=delivery.address.channel,
                 address=delivery.address.payload,
+                address_key=address_key(delivery.address),
                 recipient=delivery.recipient.value,
                 case_id=case_id,
                 payload=encode(delivery.replies, delivery.event),

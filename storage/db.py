@@ -53,6 +53,9 @@ def async_url(url: str) -> str:
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Erased rows are overwritten with zeros, not left in free pages (GDPR art. 17):
+    # not every SQLite is built with this on.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     # Several terminals or processes may share one SQLite file: wait for the lock
     # rather than fail (a turn waits at most this long, then reports the error).
@@ -112,6 +115,15 @@ class Database:
         async with self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
         return True
+
+    async def forget_freed_pages(self) -> None:
+        """After an erasure: on SQLite, copy the write-ahead log into the database (whose
+        freed pages secure_delete has zeroed) and empty it, so no old page image of the
+        erased rows stays in the -wal file. Nothing to do on PostgreSQL (VACUUM's job)."""
+        if self.dialect != "sqlite":
+            return
+        async with self.engine.connect() as connection:
+            await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import aliased
 
 from bot.core.cases import OutboxItem
 from bot.core.codec import decode
@@ -28,12 +29,26 @@ class SqlOutbox:
         lease_seconds: float,
         limit: int = 20,
     ) -> list[OutboxItem]:
+        earlier = aliased(OutboxRow)
         async with self.database.sessions() as session, session.begin():
+            # Only the oldest undelivered item of each recipient: a retried message is
+            # never overtaken by a later one to the same person.
+            waiting_before = (
+                select(earlier.id)
+                .where(
+                    earlier.address_key == OutboxRow.address_key,
+                    earlier.id < OutboxRow.id,
+                    earlier.delivered_at.is_(None),
+                    earlier.failed_at.is_(None),
+                )
+                .exists()
+            )
             query = select(OutboxRow).where(
                 OutboxRow.channel == channel,
                 OutboxRow.delivered_at.is_(None),
                 OutboxRow.failed_at.is_(None),
                 OutboxRow.next_attempt_at <= at,
+                ~waiting_before,
             )
             if address is not None:
                 query = query.where(OutboxRow.address == address)
@@ -68,7 +83,15 @@ class SqlOutbox:
             await session.execute(update(OutboxRow).where(OutboxRow.id == item_id).values(**values))
 
     async def delivered(self, item_id: int, at: datetime) -> None:
-        await self._set(item_id, delivered_at=at, error=None)
+        """Mark an item delivered; a reply to a customer is deleted instead: once it has
+        arrived no copy is needed (a consented user's transcript keeps what it keeps)."""
+        async with self.database.sessions() as session, session.begin():
+            await session.execute(
+                delete(OutboxRow).where(OutboxRow.id == item_id, OutboxRow.recipient == "customer")
+            )
+            await session.execute(
+                update(OutboxRow).where(OutboxRow.id == item_id).values(delivered_at=at, error=None)
+            )
 
     async def retry(self, item_id: int, *, at: datetime, error: str) -> None:
         await self._set(item_id, next_attempt_at=at, error=error[:500])
@@ -77,9 +100,17 @@ class SqlOutbox:
         await self._set(item_id, failed_at=at, error=error[:500])
 
     async def pending(self) -> int:
+        return (await self.depth(None))[0]
+
+    async def depth(self, at: datetime | None) -> tuple[int, float]:
+        """How many items wait for delivery, and the age in seconds of the oldest."""
         async with self.database.sessions() as session:
-            rows = await session.execute(
-                select(OutboxRow.id).where(OutboxRow.delivered_at.is_(None),
-                                           OutboxRow.failed_at.is_(None))
-            )  # fmt: skip
-            return len(rows.all())
+            count, oldest = (
+                await session.execute(
+                    select(func.count(OutboxRow.id), func.min(OutboxRow.created_at)).where(
+                        OutboxRow.delivered_at.is_(None), OutboxRow.failed_at.is_(None)
+                    )
+                )
+            ).one()
+        age = (at - oldest).total_seconds() if at is not None and oldest is not None else 0.0
+        return int(count), max(age, 0.0)

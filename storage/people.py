@@ -1,4 +1,4 @@
-"""People: users, their consent, and what the privacy requests need (export, erasure)."""
+"""People: users and their consent, and the ids of messages already handled."""
 
 from __future__ import annotations
 
@@ -6,18 +6,14 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.records import ConsentRecord, Direction, StoredMessage, UserExport, UserRecord
+from bot.core.records import ConsentRecord, UserRecord
 from storage.tables import (
-    CaseRow,
     ConsentRow,
-    ConversationRow,
-    MessageRow,
-    OutboxRow,
     ProcessedMessageRow,
     UserRow,
 )
@@ -88,64 +84,6 @@ async def load_user(session: AsyncSession, user: UserRow) -> UserRecord:
     )
 
 
-async def export_user(session: AsyncSession, user_id: int) -> UserExport:
-    user = await session.get(UserRow, user_id)
-    if user is None:
-        raise LookupError(f"no user {user_id}")
-    consents = (
-        (
-            await session.execute(
-                select(ConsentRow).where(ConsentRow.user_id == user_id).order_by(ConsentRow.id)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    conversations = (
-        await session.execute(
-            select(func.count())
-            .select_from(ConversationRow)
-            .where(ConversationRow.user_id == user_id)
-        )
-    ).scalar_one()
-    messages = (
-        (
-            await session.execute(
-                select(MessageRow).where(MessageRow.user_id == user_id).order_by(MessageRow.id)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    return UserExport(
-        user=await load_user(session, user),
-        consents=tuple(consent_of(c) for c in consents),
-        conversations=int(conversations),
-        messages=tuple(
-            StoredMessage(at=m.created_at, direction=Direction(m.direction), text=m.text)
-            for m in messages
-        ),
-    )
-
-
-async def erase_user(session: AsyncSession, user_id: int) -> None:
-    """Delete the user and everything that carries their id, name, email or words."""
-    conversation_ids = select(ConversationRow.id).where(ConversationRow.user_id == user_id)
-    case_ids = select(CaseRow.id).where(CaseRow.user_id == user_id)
-    addresses = select(ConversationRow.address).where(
-        ConversationRow.user_id == user_id, ConversationRow.address.is_not(None)
-    )
-    await session.execute(
-        delete(OutboxRow).where(
-            or_(OutboxRow.case_id.in_(case_ids), OutboxRow.address.in_(addresses))
-        )
-    )
-    await session.execute(
-        delete(MessageRow).where(
-            or_(MessageRow.user_id == user_id, MessageRow.conversation_id.in_(conversation_ids))
-        )
-    )
-    await session.execute(delete(CaseRow).where(CaseRow.user_id == user_id))
-    await session.execute(delete(ConversationRow).where(ConversationRow.user_id == user_id))
-    await session.execute(delete(ConsentRow).where(ConsentRow.user_id == user_id))
-    await session.execute(delete(UserRow).where(UserRow.id == user_id))
+def email_key(email: str | None) -> str | None:
+    """An email folded for lookups the same way on SQLite and PostgreSQL."""
+    return email.strip().casefold() if email and email.strip() else None

@@ -6,32 +6,22 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy import delete, or_, select, text, update
 
 from bot.core.cases import Delivery
-from bot.core.records import UserExport, UserRecord
+from bot.core.records import Erasure, UserExport, UserRecord
 from bot.core.state import Phase
 from storage.cases import add_deliveries
 from storage.conversation import SqlConversationSession, open_case_of
 from storage.db import Database
 from storage.locks import KeyedLocks, advisory_key
-from storage.people import (
-    claim_message,
-    erase_user,
-    export_user,
-    load_user,
-    now,
-)
-from storage.tables import (
-    ConversationRow,
-    OutboxRow,
-    ProcessedMessageRow,
-    UserRow,
-)
+from storage.people import claim_message, email_key, load_user, now
+from storage.privacy import erase_user, export_user, purge
+from storage.tables import ConversationRow, OutboxRow, ProcessedMessageRow, UserRow
 
 
 class SqlStorage:
-    """The :class:`bot.ports.Storage` port on a :class:`storage.db.Database`."""
+    """The :class:`bot.core.ports.Storage` port on a :class:`storage.db.Database`."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
@@ -41,30 +31,35 @@ class SqlStorage:
     async def conversation(
         self, key: str, *, channel: str, lang: str
     ) -> AsyncIterator[SqlConversationSession]:
-        async with self._locks.hold(key), self.database.sessions() as session, session.begin():
-            if self.database.dialect == "postgresql":
-                await session.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=advisory_key(key))
-                )
-            row = (
-                (await session.execute(select(ConversationRow).where(ConversationRow.key == key)))
-                .scalars()
-                .first()
-            )
-            if row is None:
-                started = now()
-                row = ConversationRow(
-                    key=key,
-                    channel=channel,
-                    phase=Phase.NEW.value,
-                    lang=lang,
-                    created_at=started,
-                    updated_at=started,
-                )
-                session.add(row)
-                await session.flush()
-            assert row.id is not None
-            yield SqlConversationSession(session, row, await open_case_of(session, row.id))
+        """Lock, then load: in this process an asyncio lock, across processes the database's
+        (PostgreSQL: an advisory lock for the transaction; SQLite: the write lock, taken by
+        a first write before anything is read)."""
+        async with self._locks.hold(key), self.database.sessions() as session:
+            async with session.begin():
+                if self.database.dialect == "postgresql":
+                    await session.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=advisory_key(key))
+                    )
+                else:
+                    await session.execute(
+                        update(ConversationRow).where(ConversationRow.key == key)
+                        .values(lang=ConversationRow.lang)
+                    )  # fmt: skip
+                query = select(ConversationRow).where(ConversationRow.key == key)
+                row = (await session.execute(query)).scalars().first()
+                if row is None:
+                    started = now()
+                    row = ConversationRow(
+                        key=key, channel=channel, phase=Phase.NEW.value, lang=lang,
+                        created_at=started, updated_at=started,
+                    )  # fmt: skip
+                    session.add(row)
+                    await session.flush()
+                assert row.id is not None
+                unit = SqlConversationSession(session, row, await open_case_of(session, row.id))
+                yield unit
+            if unit.erased:
+                await self.database.forget_freed_pages()
 
     async def claim(self, channel: str, message_id: str, *, at: datetime) -> bool:
         """Mark a platform message id as handled outside any conversation; False if it was."""
@@ -95,21 +90,27 @@ class SqlStorage:
 
     async def users_by_email(self, email: str) -> list[UserRecord]:
         async with self.database.sessions() as session:
-            rows = (
-                (
-                    await session.execute(
-                        select(UserRow).where(func.lower(UserRow.email) == email.strip().lower())
-                    )
-                )
-                .scalars()
-                .all()
-            )
+            query = select(UserRow).where(UserRow.email_key == email_key(email))
+            rows = (await session.execute(query)).scalars().all()
             return [await load_user(session, row) for row in rows]
 
     async def export_user(self, user_id: int) -> UserExport:
         async with self.database.sessions() as session:
             return await export_user(session, user_id)
 
-    async def erase_user(self, user_id: int) -> None:
+    async def erase_user(self, user_id: int, *, at: datetime, source: str) -> Erasure:
         async with self.database.sessions() as session, session.begin():
-            await erase_user(session, user_id)
+            erasure = await erase_user(session, user_id, at=at, source=source)
+        await self.database.forget_freed_pages()
+        return erasure
+
+    async def purge(self, *, before: datetime, at: datetime, dry_run: bool) -> Erasure:
+        async with self.database.sessions() as session:
+            transaction = await session.begin()
+            erasure = await purge(session, before=before, at=at, source="retention")
+            if dry_run:
+                await transaction.rollback()
+                return erasure
+            await transaction.commit()
+        await self.database.forget_freed_pages()
+        return erasure

@@ -29,8 +29,12 @@ class UserRow(SQLModel, table=True):
     channel: str = Field(max_length=32)
     external_id: str = Field(max_length=255)
     name: str | None = Field(default=None, max_length=255)
-    email: str | None = Field(default=None, max_length=320, index=True)
+    email: str | None = Field(default=None, max_length=320)
+    # The email folded the same way on every database (SQLite's lower() is ASCII-only).
+    email_key: str | None = Field(default=None, max_length=320, index=True)
     created_at: datetime = Field(sa_column=_when())
+    # The last turn of this user: retention counts from here.
+    last_seen_at: datetime | None = Field(default=None, sa_column=_when(nullable=True, index=True))
 
 
 class ConsentRow(SQLModel, table=True):
@@ -54,13 +58,16 @@ class ConversationRow(SQLModel, table=True):
     phase: str = Field(max_length=32)
     lang: str = Field(max_length=8)
     handover_pending: bool = False
+    # Who started it, as a keyed digest (bot/core/keys.py): others in a shared thread
+    # may not click its buttons, and their words are neither stored nor relayed.
+    owner: str | None = Field(default=None, max_length=64)
     user_id: int | None = Field(
         default=None, sa_column=_owner("users", nullable=True, ondelete="SET NULL")
     )
     address: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     draft: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(sa_column=_when())
-    updated_at: datetime = Field(sa_column=_when())
+    updated_at: datetime = Field(sa_column=_when(index=True))
 
 
 class MessageRow(SQLModel, table=True):
@@ -164,10 +171,10 @@ class CaseRow(SQLModel, table=True):
     organisation_name: str | None = Field(default=None, max_length=255)
     entitlement: str = Field(max_length=32)
     product: str = Field(max_length=64)
-    version: str | None = Field(default=None, max_length=64)
+    version: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     urgency: int = Field(index=True)
     description: str = Field(sa_column=Column(Text, nullable=False))
-    existing_reference: str | None = Field(default=None, max_length=64)
+    existing_reference: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     state: str = Field(max_length=16, index=True)
     holder: str | None = Field(default=None, max_length=320)
     holder_name: str | None = Field(default=None, max_length=255)
@@ -190,6 +197,8 @@ class OutboxRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=32, index=True)
     address: str = Field(sa_column=Column(Text, nullable=False))
+    # A digest of (channel, address): items to one recipient go out in order.
+    address_key: str = Field(max_length=64, index=True)
     recipient: str = Field(max_length=16)
     case_id: int | None = Field(
         default=None, sa_column=_owner("cases", nullable=True, ondelete="CASCADE")
@@ -201,3 +210,36 @@ class OutboxRow(SQLModel, table=True):
     delivered_at: datetime | None = Field(default=None, sa_column=_when(nullable=True, index=True))
     failed_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     error: str | None = Field(default=None, max_length=500)
+
+
+class InboxRow(SQLModel, table=True):
+    """An inbound message or click, stored before the platform is told it arrived.
+
+    Workers take the oldest row of each conversation under a lease; the turn
+    deletes the row in its own transaction, so a crash at any moment loses
+    nothing acknowledged and a redelivery (same ``dedupe``) is stored once.
+    """
+
+    __tablename__ = "inbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe: str = Field(max_length=64, unique=True)
+    channel: str = Field(max_length=32)
+    conversation_key: str = Field(max_length=64, index=True)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    received_at: datetime = Field(sa_column=_when())
+    lease_until: datetime = Field(sa_column=_when(index=True))
+    attempts: int = 0
+    error: str | None = Field(default=None, max_length=200)
+
+
+class PrivacyAuditRow(SQLModel, table=True):
+    """That a privacy request was carried out: when, which, how many rows. Nothing personal."""
+
+    __tablename__ = "privacy_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=_when(index=True))
+    request: str = Field(max_length=32)
+    source: str = Field(max_length=32)
+    rows: int = 0

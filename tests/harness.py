@@ -4,6 +4,7 @@ it pushes messages through the real engine and collects the replies."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from sqlmodel import SQLModel
 
 from bot.app import App
 from bot.core.contract import InboundMessage, OutboundReply, ReplyAddress, Sender
+from bot.desk.outbox import Route
 
 _ids = itertools.count(1)
 
@@ -28,6 +30,17 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+@dataclass
+class Collector:
+    """A channel that keeps what it is sent."""
+
+    name: str
+    replies: list[OutboundReply] = field(default_factory=list)
+
+    async def send(self, address: ReplyAddress, replies: Sequence[OutboundReply]) -> None:
+        self.replies.extend(replies)
 
 
 @dataclass
@@ -73,6 +86,14 @@ class Chat:
                     return await self.push(self.message(action=button.value, label=button.label))
         offered = [b.value for r in self.last for b in r.buttons]
         raise AssertionError(f"no button {value!r} among {offered}")
+
+    async def receive(self) -> list[OutboundReply]:
+        """Deliver what waits in the outbox for this chat, as its channel would, and
+        return it (the harness is a channel: replies leave the outbox once delivered)."""
+        collector = Collector(self.channel)
+        route = Route(channel=collector, address=self.message().address.payload)
+        await self.app.dispatcher({self.channel: route}, woken=False).deliver_due()
+        return collector.replies
 
     @property
     def text(self) -> str:

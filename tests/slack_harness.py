@@ -63,7 +63,7 @@ class SlackBot:
 
     async def settled(self) -> None:
         """Wait until the work started by the requests so far has finished."""
-        await self.served.work.idle()
+        await self.served.settled()
 
 
 def slack_settings(database_url: str, api: FakeSlackApi, **extra: Any) -> Settings:

@@ -24,8 +24,10 @@ async def test_nothing_personal_is_stored_before_consent(app):
     chat = Chat(app)
     await chat.say(QUESTION)
     await chat.say("Which JDK does Windchill need?")
+    assert len(await chat.receive()) >= 2, "the replies waited in the outbox until delivered"
     rows = await all_rows(app)
     assert rows["users"] == [] and rows["consents"] == [] and rows["messages"] == []
+    assert rows["outbox"] == [] and rows["inbox"] == []
     [conversation] = rows["conversations"]
     assert conversation["user_id"] is None and conversation["address"] is None
     assert await rows_mentioning(app, chat.user, "Windchill", "dm-1") == []

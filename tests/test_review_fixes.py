@@ -113,31 +113,36 @@ def test_a_stored_draft_from_another_release_never_strands_a_conversation():
     assert HandoverDraft.from_json('["a list"]') is None
 
 
-async def test_a_direct_reply_that_fails_unexpectedly_is_kept_not_dropped(app):
-    from bot.core.contract import DeliveryError, OutboundReply
-    from bot.http import deliver
+async def test_a_reply_that_fails_unexpectedly_is_kept_in_order_and_never_resent(app, clock):
+    """A turn's replies are separate outbox items: after an adapter crash on the second,
+    the first is not sent again and the third waits behind the second."""
+    from bot.core.cases import Delivery, Recipient
+    from bot.core.contract import OutboundReply
+    from bot.desk.outbox import Route
 
     class Broken:
         name = "test"
 
         def __init__(self) -> None:
             self.calls = 0
+            self.arrived: list[str] = []
 
         async def send(self, address, replies) -> None:
             self.calls += 1
-            if self.calls == 1:
-                return  # the first reply arrives
-            raise RuntimeError("adapter bug") if self.calls == 2 else DeliveryError("never")
+            if self.calls == 2:
+                raise RuntimeError("adapter bug")
+            self.arrived += [r.text for r in replies]
 
-    kept: list = []
-
-    async def keep(unsent) -> None:
-        kept.extend(unsent)
-
-    replies = [
-        OutboundReply(text="first"),
-        OutboundReply(text="second"),
-        OutboundReply(text="third"),
-    ]
-    await deliver(Broken(), Chat(app).message("hi"), replies, keep)
-    assert [r.text for r in kept] == ["second", "third"], "what arrived is not sent twice"
+    address = Chat(app).message("hi").address
+    replies = [OutboundReply(text=t) for t in ("first", "second", "third")]
+    await app.storage.deliver_now(
+        [Delivery(address=address, recipient=Recipient.CUSTOMER, replies=(r,)) for r in replies],
+        at=clock.now,
+    )
+    channel = Broken()
+    dispatcher = app.dispatcher({"test": Route(channel=channel)})
+    await dispatcher.deliver_due()
+    assert channel.arrived == ["first"], "the third never overtakes the failed second"
+    clock.advance(minutes=10)
+    await dispatcher.deliver_due()
+    assert channel.arrived == ["first", "second", "third"], "what arrived is not sent twice"

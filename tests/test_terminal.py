@@ -66,7 +66,7 @@ class Terminal:
         self.process.stdin.write((line + "\n").encode())
         await self.process.stdin.drain()
 
-    async def expect(self, text: str, wait: float = 30) -> str:
+    async def expect(self, text: str, wait: float = 300) -> str:
         assert self.process.stdout is not None
 
         async def read() -> str:

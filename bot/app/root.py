@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.app.knowledge import PublishedKnowledge
 from bot.app.secret import load_secret
 from bot.core.cases import Delivery, DeskEvent, OutboxItem, Recipient
-from bot.core.contract import OutboundReply, ReplyAddress, ReplyKind
+from bot.core.contract import Channel, OutboundReply, ReplyAddress, ReplyKind
 from bot.core.desk_text import event_text
 from bot.core.keys import Keys
 from bot.core.settings import Settings
@@ -22,6 +22,7 @@ from bot.desk.alerts import DueAlerts
 from bot.desk.commands import Desk
 from bot.desk.outbox import Dispatcher
 from bot.desk.outbox import Route as OutboxRoute
+from bot.engine.inbox import InboxWorkers
 from bot.engine.turns import Clock, Engine, EngineParts, utc_now
 from bot.service.agents import AgentDirectory, DeskRoutes
 from bot.service.entitlement import load_products
@@ -35,6 +36,7 @@ from knowledge.language import detect_language
 from knowledge.loader import ARTICLES_DIR
 from storage.cases import SqlCases
 from storage.db import Database
+from storage.inbox import SqlInbox
 from storage.outbox import SqlOutbox
 from storage.register import SqlRegisterStore
 from storage.repository import SqlStorage
@@ -69,6 +71,7 @@ class App:
     routes: DeskRoutes
     alerts: DueAlerts
     clock: Clock
+    inbox: SqlInbox
     wakers: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
@@ -165,6 +168,7 @@ class App:
             routes=routes,
             alerts=alerts,
             clock=clock,
+            inbox=SqlInbox(database),
             wakers=wakers,
         )
 
@@ -177,7 +181,14 @@ class App:
         for wake in self.wakers:
             wake()
 
-    def dispatcher(self, routes: Mapping[str, OutboxRoute]) -> Dispatcher:
+    def workers(self, channels: Mapping[str, Channel], *, concurrency: int = 4) -> InboxWorkers:
+        """This process's inbox workers; woken when this process stores a message."""
+        return InboxWorkers(
+            inbox=self.inbox, engine=self.engine, clock=self.clock, channels=channels,
+            concurrency=concurrency,
+        )  # fmt: skip
+
+    def dispatcher(self, routes: Mapping[str, OutboxRoute], *, woken: bool = True) -> Dispatcher:
         """A dispatcher delivering this process's channels; woken after every commit."""
 
         def desk_text(event: DeskEvent) -> str:
@@ -193,7 +204,8 @@ class App:
             clock=self.clock,
             on_failure=report,
         )
-        self.wakers.append(dispatcher.wake)
+        if woken:
+            self.wakers.append(dispatcher.wake)
         return dispatcher
 
     async def report_failure(self, item: OutboxItem, error: str) -> None:

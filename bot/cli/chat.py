@@ -45,8 +45,10 @@ async def run(args: argparse.Namespace) -> int:
     app = await App.start(settings)
     interactive = sys.stdin.isatty()
     channel = LocalChannel(user_id=args.user or "terminal-user", email=args.user, name=args.name)
-    # Agents' replies arrive through the outbox, for this terminal's own address only.
-    dispatcher = app.dispatcher({"local": Route(channel=channel, address=channel.address.payload)})
+    # Every reply arrives through the outbox, for this terminal's own address only: the
+    # turn's own at once (below), agents' replies whenever the poll finds them.
+    routes = {"local": Route(channel=channel, address=channel.address.payload)}
+    dispatcher = app.dispatcher(routes, woken=False)
     stop = asyncio.Event()
     delivering = asyncio.create_task(dispatcher.run(stop))
     if interactive:
@@ -60,8 +62,9 @@ async def run(args: argparse.Namespace) -> int:
                 continue
             if not interactive:
                 print(f"> {line}")
-            replies = await app.engine.handle(channel.inbound(line))
-            channel.display(replies)
+            await app.engine.handle(channel.inbound(line))
+            with channel.turn():
+                await dispatcher.deliver_due()
     finally:
         stop.set()
         with contextlib.suppress(asyncio.CancelledError):

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Protocol, runtime_checkable
 
-from bot.core.contract import OutboundReply, ReplyAddress
+from bot.core.contract import InboundMessage, OutboundReply, ReplyAddress
 
 
 class Urgency(IntEnum):
@@ -66,6 +66,17 @@ class DeskEventKind(StrEnum):
     CUSTOMER_SAID = "customer_said"
     DUE_SOON = "due_soon"
     NOTICE = "notice"
+    # The customer had the case erased: surfaces delete every copy they drew of it.
+    CASE_ERASED = "case_erased"
+
+
+def erased_card(case_id: int, at: datetime) -> CaseCard:
+    """A card that names only the case: what an erasure notice may carry."""
+    return CaseCard(
+        case_id=case_id, state=CaseState.CLOSED.value, urgency=Urgency.NORMAL, product="",
+        version=None, organisation=None, customer=None, entitlement="", summary="",
+        arrived_at=at, due_at=at,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,3 +164,13 @@ class TakeResult:
     holder_name: str | None = None
 
 
+
+
+@dataclass(frozen=True, slots=True)
+class InboxItem:
+    """A stored inbound message leased to one worker."""
+
+    id: int
+    message: InboundMessage
+    conversation_key: str
+    attempts: int

@@ -1,4 +1,4 @@
-"""JSON for what waits in the outbox: replies and desk events."""
+"""JSON for what waits in the inbox and the outbox: messages, replies and desk events."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.cases import CaseCard, DeskEvent, DeskEventKind
-from bot.core.contract import Button, Link, OutboundReply, ReplyKind
+from bot.core.contract import (
+    Button,
+    InboundMessage,
+    Link,
+    OutboundReply,
+    ReplyAddress,
+    ReplyKind,
+    Sender,
+)
 
 
 def _reply(reply: OutboundReply) -> dict[str, Any]:
@@ -16,6 +24,7 @@ def _reply(reply: OutboundReply) -> dict[str, Any]:
         "kind": reply.kind.value,
         "buttons": [[b.label, b.value] for b in reply.buttons],
         "links": [[link.title, link.url] for link in reply.links],
+        **({"only_for": reply.only_for} if reply.only_for else {}),
     }
 
 
@@ -55,6 +64,7 @@ def decode(raw: str) -> tuple[tuple[OutboundReply, ...], DeskEvent | None]:
             kind=ReplyKind(r["kind"]),
             buttons=tuple(Button(label, value) for label, value in r["buttons"]),
             links=tuple(Link(title, url) for title, url in r["links"]),
+            only_for=r.get("only_for"),
         )
         for r in payload.get("replies", ())
     )
@@ -69,3 +79,38 @@ def decode(raw: str) -> tuple[tuple[OutboundReply, ...], DeskEvent | None]:
         else None
     )
     return replies, event
+
+
+def encode_message(message: InboundMessage) -> str:
+    """An inbound message as the inbox stores it (until its turn commits)."""
+    sender = message.sender
+    return json.dumps(
+        {
+            "channel": message.channel,
+            "conversation_id": message.conversation_id,
+            "message_id": message.message_id,
+            "sender": [sender.id, sender.name, sender.email, sender.is_bot],
+            "address": message.address.payload,
+            "text": message.text,
+            "action": message.action,
+            "received_at": message.received_at.isoformat(),
+            "private": message.private,
+        },
+        ensure_ascii=False,
+    )
+
+
+def decode_message(raw: str) -> InboundMessage:
+    data = json.loads(raw)
+    sender_id, name, email, is_bot = data["sender"]
+    return InboundMessage(
+        channel=data["channel"],
+        conversation_id=data["conversation_id"],
+        message_id=data["message_id"],
+        sender=Sender(id=sender_id, name=name, email=email, is_bot=is_bot),
+        address=ReplyAddress(channel=data["channel"], payload=data["address"]),
+        text=data["text"],
+        action=data["action"],
+        received_at=datetime.fromisoformat(data["received_at"]),
+        private=data["private"],
+    )

@@ -8,6 +8,7 @@ them to numbered lines through :func:`as_plain_text`, the one shared place.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -51,6 +52,14 @@ class ReplyAddress:
         return loaded
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Text every database and log can hold: NUL and lone surrogates become U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
 @dataclass(frozen=True, slots=True)
 class Sender:
     """Who wrote. Name and email are what the channel knows cheaply, if anything."""
@@ -59,6 +68,12 @@ class Sender:
     name: str | None = None
     email: str | None = None
     is_bot: bool = False
+
+    def __post_init__(self) -> None:
+        if self.name is not None:
+            object.__setattr__(self, "name", clean_text(self.name))
+        if self.email is not None:
+            object.__setattr__(self, "email", clean_text(self.email).strip() or None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +90,11 @@ class InboundMessage:
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     # Only the user reads replies here (a DM, a terminal): personal data may be shown.
     private: bool = False
+
+    def __post_init__(self) -> None:
+        # Sanitised once, where text enters the core: the database, the logs and the
+        # router never see a NUL or a lone surrogate.
+        object.__setattr__(self, "text", clean_text(self.text))
 
 
 class ReplyKind(StrEnum):
@@ -97,6 +117,9 @@ class OutboundReply:
     buttons: tuple[Button, ...] = ()
     links: tuple[Link, ...] = ()
     kind: ReplyKind = ReplyKind.MESSAGE
+    # Shown only to this sender id (a private note in a shared thread), where the
+    # platform can; elsewhere it is an ordinary reply.
+    only_for: str | None = None
 
 
 @runtime_checkable
@@ -107,6 +130,15 @@ class Channel(Protocol):
 
     async def send(self, address: ReplyAddress, replies: Sequence[OutboundReply]) -> None:
         """Deliver replies to an address; raise :class:`DeliveryError` if it cannot."""
+
+
+@runtime_checkable
+class IdentifiesSenders(Protocol):
+    """A channel that can say who a sender is (name, email) beyond what a message carries."""
+
+    async def identify(self, sender: Sender) -> Sender:
+        """The sender with name and email filled in where the platform knows them; on any
+        failure the sender as given (a failed lookup never drops a message)."""
 
 
 class DeliveryError(Exception):

@@ -12,9 +12,18 @@ from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import Protocol
 
-from bot.core.cases import CaseCard, CaseChange, Delivery, NewCase, OutboxItem, TakeResult
-from bot.core.contract import ReplyAddress, Sender
-from bot.core.records import Direction, StoredMessage, UserExport, UserRecord
+from bot.core.cases import (
+    CaseCard,
+    CaseChange,
+    Delivery,
+    InboxItem,
+    NewCase,
+    OpenCase,
+    OutboxItem,
+    TakeResult,
+)
+from bot.core.contract import InboundMessage, ReplyAddress, Sender
+from bot.core.records import Direction, Erasure, StoredMessage, UserExport, UserRecord
 from bot.core.register import (
     Entitlement,
     ImportReport,
@@ -43,12 +52,35 @@ class CaseSession(Protocol):
     async def pending_transcript(self) -> list[StoredMessage]:
         """This conversation's stored messages that no case has taken yet."""
 
+    async def open_cases_of(self, user_id: int) -> list[int]:
+        """The user's cases that are queued or taken, in any conversation."""
+
+    async def end_case(
+        self,
+        case_id: int,
+        *,
+        at: datetime,
+        resolution: str,
+        announce: Callable[[CaseCard], Sequence[Delivery]],
+    ) -> CaseCard | None:
+        """Close an open case for the customer's own reason (consent withdrawn) and tell
+        the agents, atomically; None if it was no longer open."""
+
 
 class ConversationSession(CaseSession, Protocol):
     """One conversation's unit of work, taken under its lock; commits on clean exit."""
 
     @property
-    def state(self) -> ConversationState: ...
+    def state(self) -> ConversationState:
+        """The state as last saved: phase, language, owner, draft. Storage decides no
+        phase; the case below is the engine's to interpret (bot/engine/phases.py)."""
+
+    @property
+    def case(self) -> OpenCase | None:
+        """The conversation's case while it is queued or taken, as the cases table says."""
+
+    async def consume(self, inbox_id: int) -> None:
+        """Delete the inbox row this turn serves, in the turn's own transaction."""
 
     async def claim(self, channel: str, message_id: str, *, at: datetime) -> bool:
         """Mark a message id as handled; False if it was handled before (a retry)."""
@@ -70,7 +102,12 @@ class ConversationSession(CaseSession, Protocol):
     ) -> UserRecord:
         """Store the user, the consent as shown, and attach this conversation to them."""
 
-    async def withdraw_consent(self, user_id: int, at: datetime) -> None: ...
+    async def withdraw_consent(self, user_id: int, at: datetime) -> bool:
+        """Withdraw every active consent of the user; True if there was one."""
+
+    async def seen(self, user_id: int, sender: Sender, at: datetime) -> UserRecord:
+        """A consented user's turn: refresh the name and email the platform now gives
+        (a lookup that failed at consent heals) and when they were last seen."""
 
     async def attach(self, user_id: int, address: ReplyAddress) -> None:
         """Make this conversation the (consented) user's, with its reply address."""
@@ -80,8 +117,9 @@ class ConversationSession(CaseSession, Protocol):
 
     async def export(self, user_id: int) -> UserExport: ...
 
-    async def erase(self, user_id: int) -> None:
-        """Delete every row that holds the user's id, name, email or messages."""
+    async def erase(self, user_id: int, *, at: datetime, source: str) -> Erasure:
+        """Delete every row that holds the user's id, name, email or messages, and leave
+        an audit record without personal data; this conversation stays, bare."""
 
 
 class Storage(Protocol):
@@ -100,7 +138,29 @@ class Storage(Protocol):
 
     async def export_user(self, user_id: int) -> UserExport: ...
 
-    async def erase_user(self, user_id: int) -> None: ...
+    async def erase_user(self, user_id: int, *, at: datetime, source: str) -> Erasure:
+        """As :meth:`ConversationSession.erase`, outside any conversation."""
+
+    async def purge(self, *, before: datetime, at: datetime, dry_run: bool) -> Erasure:
+        """Retention: delete closed cases, transcripts, idle conversations and users not
+        seen since ``before`` (with an audit record); ``dry_run`` only counts."""
+
+
+class Inbox(Protocol):
+    """Inbound messages stored before they are acknowledged, taken by workers."""
+
+    async def accept(self, message: InboundMessage, *, conversation_key: str) -> bool:
+        """Store the message; False if the same delivery is already stored (a retry)."""
+
+    async def claim(self, *, at: datetime, lease_seconds: float, limit: int) -> list[InboxItem]:
+        """Lease the oldest waiting message of conversations with none in progress."""
+
+    async def postpone(self, item_id: int, *, until: datetime, error: str) -> None: ...
+
+    async def drop(self, item_id: int) -> None: ...
+
+    async def depth(self, at: datetime) -> tuple[int, float]:
+        """How many messages wait, and the age in seconds of the oldest."""
 
 
 class Cases(Protocol):

@@ -48,6 +48,53 @@ class StoredMessage:
     text: str
 
 
+def _message(m: StoredMessage) -> dict[str, object]:
+    return {"at": m.at.isoformat(), "direction": m.direction.value, "text": m.text}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseExport:
+    """One case about the user, with its whole transcript (internal notes included)."""
+
+    id: int
+    product: str
+    version: str | None
+    urgency: int
+    state: str
+    organisation: str | None
+    description: str
+    arrived_at: datetime
+    closed_at: datetime | None
+    resolution: str | None
+    transcript: tuple[StoredMessage, ...]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "product": self.product,
+            "version": self.version,
+            "urgency": self.urgency,
+            "state": self.state,
+            "organisation": self.organisation,
+            "description": self.description,
+            "arrived_at": self.arrived_at.isoformat(),
+            "closed_at": self.closed_at.isoformat() if self.closed_at else None,
+            "resolution": self.resolution,
+            "transcript": [_message(m) for m in self.transcript],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxExport:
+    """A message stored for delivery to the user (or to agents about their case)."""
+
+    at: datetime
+    channel: str
+    recipient: str
+    delivered: bool
+    texts: tuple[str, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class UserExport:
     """Everything stored about one user, as the privacy export shows it."""
@@ -56,6 +103,8 @@ class UserExport:
     consents: tuple[ConsentRecord, ...]
     conversations: int
     messages: tuple[StoredMessage, ...]
+    cases: tuple[CaseExport, ...] = ()
+    outbox: tuple[OutboxExport, ...] = ()
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -76,8 +125,34 @@ class UserExport:
                 for c in self.consents
             ],
             "conversations": self.conversations,
-            "messages": [
-                {"at": m.at.isoformat(), "direction": m.direction.value, "text": m.text}
-                for m in self.messages
+            "messages": [_message(m) for m in self.messages],
+            "cases": [c.as_json() for c in self.cases],
+            "outbox": [
+                {
+                    "at": o.at.isoformat(),
+                    "channel": o.channel,
+                    "recipient": o.recipient,
+                    "delivered": o.delivered,
+                    "texts": list(o.texts),
+                }
+                for o in self.outbox
             ],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """What an erasure removed: how many rows, and which cases (their copies on agent
+    surfaces are deleted too)."""
+
+    rows: int
+    cases: tuple[int, ...] = ()
+
+
+class PrivacyRequest(StrEnum):
+    """Which request an audit record is about."""
+
+    ERASE = "erase"
+    WITHDRAW = "withdraw"
+    EXPORT = "export"
+    PURGE = "purge"

@@ -76,6 +76,8 @@ class ConversationState:
     handover_pending: bool = False
     draft: HandoverDraft | None = None
     case: OpenCase | None = None
+    # Who started it (a keyed digest, bot/core/keys.py); None until the first message.
+    owner: str | None = None
 
     def to(self, phase: Phase, **changes: object) -> ConversationState:
         return replace(self, phase=phase, **changes)  # type: ignore[arg-type]

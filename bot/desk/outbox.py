@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,6 +34,11 @@ class Route:
     address: str | None = None
 
 
+def _backoff(attempts: int) -> float:
+    """Exponential backoff with full jitter, so many failed items do not return at once."""
+    return random.uniform(0.5, min(2.0**attempts, 300.0))
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -53,6 +59,9 @@ class Dispatcher:
         self._lease = lease_seconds
         self._max_attempts = max_attempts
         self._wake = asyncio.Event()
+        # One pass at a time in this process: a caller waiting for deliveries (a test,
+        # the terminal) waits for a pass already under way instead of racing it.
+        self._pass = asyncio.Lock()
 
     def wake(self) -> None:
         """Deliver now rather than at the next poll (called after a commit)."""
@@ -60,6 +69,10 @@ class Dispatcher:
 
     async def deliver_due(self) -> int:
         """Deliver every due item for this process's channels; returns how many went out."""
+        async with self._pass:
+            return await self._deliver_due()
+
+    async def _deliver_due(self) -> int:
         delivered = 0
         for name, route in self._routes.items():
             while True:
@@ -74,8 +87,12 @@ class Dispatcher:
                 )
                 if not items:
                     break
-                for item in items:
-                    delivered += await self._deliver(route.channel, item)
+                sent = await self._deliver(route.channel, items[0])
+                if not sent:
+                    # A failed item is tried again on a later pass, never twice in one
+                    # (a Retry-After of 0 must not spend every attempt at once).
+                    break
+                delivered += sent
         return delivered
 
     async def _deliver(self, channel: Channel, item: OutboxItem) -> int:
@@ -117,7 +134,7 @@ class Dispatcher:
             if self._on_failure is not None:
                 await self._on_failure(item, error)
             return
-        wait = retry_after if retry_after is not None else min(2.0**item.attempts, 300.0)
+        wait = retry_after if retry_after is not None else _backoff(item.attempts)
         log.warning(
             "delivery postponed item=%d channel=%s wait=%.1fs", item.id, item.address.channel, wait
         )

@@ -5,8 +5,9 @@ Buttons degrade to numbered lines; typing a number clicks that button.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Sequence
+import contextlib
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 
 from bot.core.contract import (
     InboundMessage,
@@ -38,7 +39,7 @@ class LocalChannel:
         self.conversation_id = conversation or f"terminal:{user_id}"
         self._write = write
         self._last: tuple[OutboundReply, ...] = ()
-        self._numbers = itertools.count(1)
+        self._held: list[OutboundReply] | None = None
 
     @property
     def address(self) -> ReplyAddress:
@@ -51,7 +52,9 @@ class LocalChannel:
         return InboundMessage(
             channel=NAME,
             conversation_id=self.conversation_id,
-            message_id=f"{self.conversation_id}:{next(self._numbers)}",
+            # Unique across processes: a returning user's messages are never taken for
+            # retries of an earlier session's.
+            message_id=uuid.uuid4().hex,
             sender=self.sender,
             address=self.address,
             text=label if action else line,
@@ -65,5 +68,19 @@ class LocalChannel:
         for text in as_plain_text(replies):
             self._write(text + "\n")
 
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        """Replies sent meanwhile are shown together, numbered as one turn, at the end."""
+        self._held = []
+        try:
+            yield
+        finally:
+            held, self._held = self._held, None
+            if held:
+                self.display(held)
+
     async def send(self, address: ReplyAddress, replies: Sequence[OutboundReply]) -> None:
-        self.display(replies)
+        if self._held is not None:
+            self._held.extend(replies)
+        else:
+            self.display(replies)

@@ -34,7 +34,6 @@ from bot.channels.slack.payloads import (
     NAME,
     AgentPost,
     SlackClick,
-    SlackPost,
     agent_post_of,
     card_click_of,
     click_message_of,
@@ -88,6 +87,10 @@ class SlackChannel:
         """Who a Slack user is (name, email), from users.info, cached in memory."""
         return await self._identities.sender(user_id)
 
+    async def identify(self, sender: Sender) -> Sender:
+        """The inbox worker's lookup before a turn (see ``IdentifiesSenders``)."""
+        return await self._identities.sender(sender.id)
+
     async def call(self, method: str, **args: Any) -> AsyncSlackResponse:
         """One Web API call (``chat_postMessage`` …); failures raise :class:`DeliveryError`."""
         try:
@@ -108,9 +111,16 @@ class SlackChannel:
         channel, thread = target.get("channel"), target.get("thread_ts")
         if not isinstance(channel, str) or not channel:
             channel = await self._open_dm(target.get("user"))
+        thread_ts = thread if isinstance(thread, str) else None
         for reply in replies:
             for message in render(reply):
-                await self._post(channel, thread if isinstance(thread, str) else None, message)
+                if reply.only_for:
+                    await self.call(
+                        "chat_postEphemeral", channel=channel, user=reply.only_for,
+                        thread_ts=thread_ts, text=message.text, blocks=list(message.blocks),
+                    )  # fmt: skip
+                else:
+                    await self._post(channel, thread_ts, message)
 
     async def show(self, address: ReplyAddress, event: DeskEvent) -> None:
         """Draw a desk event in the agents' channel (the outbox calls this)."""
@@ -176,22 +186,27 @@ class SlackChannel:
             return None
 
         async def on_event(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
-            await ack()
             event = body.get("event") or {}
             if self.agent_channel and event.get("channel") == self.agent_channel:
+                await ack()
                 said = agent_post_of(body)
                 if said is not None and agents is not None:
                     spawn(self._receive_agent_post(said, *agents, claim), "slack-agent-post")
                 return  # the agents' channel is never a customer conversation
             post = post_of(body, bot_user_id=context.bot_user_id)
             if post is not None:
-                spawn(self._receive_post(post, inbox), "slack-event")
+                # Stored before Slack hears it arrived: if storing fails, Slack retries.
+                # Who the sender is (users.info) is looked up later, by the inbox worker.
+                await inbox(message_of(post, Sender(id=post.user)))
+            await ack()
 
         async def on_click(ack: AsyncAck, body: dict[str, Any]) -> None:
-            await ack()
             click = click_of(body)
             if click is not None:
-                spawn(self._receive_click(click, inbox), "slack-click")
+                await inbox(click_message_of(click, Sender(id=click.user)))
+                # Only a stored click changes the buttons (the choice shows in place).
+                spawn(self.show_choice(click), "slack-choice")
+            await ack()
 
         bolt.middleware(installed_team_only)
         bolt.event("message")(on_event)
@@ -232,15 +247,6 @@ class SlackChannel:
         bolt.action(NOTE_ACTION)(on_note_button)
         bolt.view(NOTE_VIEW)(on_note_saved)
         bolt.command(COMMAND)(on_command)
-
-    async def _receive_post(self, post: SlackPost, inbox: Inbox) -> None:
-        sender = await self.sender(post.user)
-        if not sender.is_bot:
-            await inbox(message_of(post, sender))
-
-    async def _receive_click(self, click: SlackClick, inbox: Inbox) -> None:
-        await self.show_choice(click)
-        await inbox(click_message_of(click, await self.sender(click.user)))
 
     async def _receive_agent_post(
         self, said: AgentPost, desk: Desk, view: SlackDesk, claim: Claim | None

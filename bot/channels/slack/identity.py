@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import time
 
-import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -19,21 +18,32 @@ _TRANSIENT_ERRORS = frozenset(
 )
 
 
-def delivery_error(exc: Exception) -> DeliveryError:
-    """A Web API failure as a delivery error saying whether a later retry can help."""
+def delivery_error(exc: BaseException) -> DeliveryError:
+    """A Web API failure of any shape as a delivery error saying whether a later retry
+    can help: 429 and 5xx and connection trouble are transient, other API errors are not."""
+    if isinstance(exc, DeliveryError):
+        return exc
     if isinstance(exc, SlackApiError):
-        status = exc.response.status_code
-        error = str(exc.response.get("error") or f"http_{status}")
-        headers = {k.lower(): v for k, v in (exc.response.headers or {}).items()}
+        response = exc.response
+        status = int(getattr(response, "status_code", 0) or 0)
+        data = getattr(response, "data", None)
+        error = str(data.get("error") if isinstance(data, dict) else "") or f"http_{status}"
+        headers = {str(k).lower(): v for k, v in (getattr(response, "headers", None) or {}).items()}
         retry = headers.get("retry-after")
-        retry = retry[0] if isinstance(retry, list) else retry
+        retry = retry[0] if isinstance(retry, list) and retry else retry
         transient = status == 429 or status >= 500 or error in _TRANSIENT_ERRORS
         return DeliveryError(
-            f"slack: {error}",
-            permanent=not transient,
-            retry_after=float(retry) if retry and str(retry).isdigit() else None,
+            f"slack: {error}", permanent=not transient, retry_after=_seconds(retry)
         )
     return DeliveryError(f"slack: {type(exc).__name__}", permanent=False)
+
+
+def _seconds(raw: object) -> float | None:
+    try:
+        value = float(str(raw))
+    except (TypeError, ValueError):
+        return None
+    return value if 0 <= value <= 3600 else None
 
 
 class Identities:
@@ -50,12 +60,15 @@ class Identities:
             return known[1]
         try:
             answer = await self._client.users_info(user=user_id)
-        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
-            # Without an email the turn still gets answers; entitlement asks later.
+            user = answer.get("user") or {}
+            profile = user.get("profile") or {}
+            if not isinstance(user, dict) or not isinstance(profile, dict):
+                raise TypeError("users.info answered something that is not a user")
+        except Exception as exc:
+            # Any failure shape (an API error, an HTML page from a proxy, a timeout):
+            # without an email the turn still gets answers; entitlement asks again later.
             log.warning("slack users.info failed error=%s", delivery_error(exc))
             return Sender(id=user_id)
-        user = answer.get("user") or {}
-        profile = user.get("profile") or {}
         sender = Sender(
             id=user_id,
             name=user.get("real_name") or profile.get("real_name") or None,
