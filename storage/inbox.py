@@ -20,7 +20,6 @@ from storage.db import Database
 from storage.people import insert_ignoring_conflict, message_digest
 from storage.tables import InboxRow
 
-
 # A new message is free to take at once, whatever any process's clock says.
 AVAILABLE = datetime(1970, 1, 1, tzinfo=UTC)
 
