@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.core.cases import CaseCard, Delivery, DeskEvent, DeskEventKind, Recipient, erased_card
@@ -100,7 +101,9 @@ async def withdraw(turn: Turn, services: Services, user_id: int) -> int:
         line = services.texts.get(lang, "desk.customer_withdrew", case=case_id)
 
         def announce(card: CaseCard, line: str = line) -> list[Delivery]:
-            event = DeskEvent(kind=DeskEventKind.CASE_CHANGED, card=card, lines=(line,))
+            # The closed card no longer shows the customer's words or name.
+            bare = replace(card, summary="", customer=None)
+            event = DeskEvent(kind=DeskEventKind.CASE_CHANGED, card=bare, lines=(line,))
             return [Delivery(address=a, recipient=Recipient.AGENTS, event=event)
                     for a in kit.routes.everyone()]  # fmt: skip
 

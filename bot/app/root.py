@@ -10,12 +10,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from bot.app import upkeep
 from bot.app.knowledge import PublishedKnowledge
 from bot.app.secret import load_secret
-from bot.core.cases import Delivery, DeskEvent, OutboxItem, Recipient
-from bot.core.contract import Channel, OutboundReply, ReplyAddress, ReplyKind
+from bot.core.cases import DeskEvent, OutboxItem
+from bot.core.contract import Channel, ReplyAddress
 from bot.core.desk_text import event_text
 from bot.core.keys import Keys
+from bot.core.logs import failure
+from bot.core.records import Erasure
 from bot.core.settings import Settings
 from bot.core.texts import Catalogue
 from bot.desk.alerts import DueAlerts
@@ -210,36 +213,15 @@ class App:
 
     async def report_failure(self, item: OutboxItem, error: str) -> None:
         """Tell the agents that a message could not be delivered (not for their own desk)."""
-        if item.event is not None and item.replies == ():
-            return  # a desk message that failed cannot be reported through the desk
-        case_id = item.event.card.case_id if item.event else None
-        text = self.texts.get(
-            self.settings.agent_language,
-            "desk.delivery_failed",
-            channel=item.address.channel,
-            case=case_id or "?",
-        )
-        await self.outbox_notice(text)
-        log.warning("delivery failure reported channel=%s", item.address.channel)
-
-    async def outbox_notice(self, text: str) -> None:
-        deliveries = [
-            Delivery(
-                address=a,
-                recipient=Recipient.AGENTS,
-                replies=(OutboundReply(text=text, kind=ReplyKind.NOTICE),),
-            )
-            for a in self.routes.everyone()
-        ]
-        await self.storage.deliver_now(deliveries, at=self.clock())
+        await upkeep.report_failure(self, item)
 
     async def housekeep(self) -> int:
-        """Drop bookkeeping rows past their use: handled message ids after a week,
-        delivered outbox rows after 30 days. Personal data follows erasure, not this."""
-        now = self.clock()
-        return await self.storage.prune(
-            handled_before=now - timedelta(days=7), delivered_before=now - timedelta(days=30)
-        )
+        """Bookkeeping past its use, and personal data past the retention period."""
+        return await upkeep.housekeep(self)
+
+    async def purge(self, *, dry_run: bool) -> Erasure:
+        """Retention on demand (``supportbot privacy purge``)."""
+        return await upkeep.purge(self, dry_run=dry_run)
 
     async def housekeeping(self, stop: asyncio.Event, *, every_seconds: float = 3600.0) -> None:
         """Run :meth:`housekeep` until ``stop`` is set (any process may; deletes are idempotent)."""
@@ -248,7 +230,7 @@ class App:
                 pruned = await self.housekeep()
                 log.info("housekeeping pruned=%d", pruned)
             except Exception as exc:
-                log.error("housekeeping failed error=%s", type(exc).__name__, exc_info=True)
+                failure(log, "housekeeping failed", exc)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=every_seconds)
 

@@ -23,6 +23,16 @@ def register(commands: Any) -> None:
     erase.add_argument("--user", metavar="EMAIL", required=True)
     erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     erase.set_defaults(run=run_erase)
+    purge = actions.add_parser(
+        "purge",
+        help="delete what is past the retention period now (SUPPORTBOT_RETENTION_DAYS)",
+        description=(
+            "Delete closed cases, transcripts, idle conversations and people not seen "
+            "within the retention period (default 730 days), as housekeeping does hourly."
+        ),
+    )
+    purge.add_argument("--dry-run", action="store_true", help="only count what would go")
+    purge.set_defaults(run=run_purge)
 
 
 async def run_export(args: argparse.Namespace) -> int:
@@ -54,8 +64,21 @@ async def run_erase(args: argparse.Namespace) -> int:
                 print("Nothing was erased.")
                 return 1
         for user in users:
-            await storage.erase_user(user.id)
+            await storage.erase_user(user.id, at=app.clock(), source="cli")
         print(f"Erased {len(users)} user record(s) for {args.user}.")
         return 0
     finally:
         await app.close()
+
+
+async def run_purge(args: argparse.Namespace) -> int:
+    app = await App.start(Settings.from_env(), knowledge=False)
+    try:
+        erasure = await app.purge(dry_run=args.dry_run)
+    finally:
+        await app.close()
+    days = app.settings.retention_days
+    verb = "Would delete" if args.dry_run else "Deleted"
+    print(f"{verb} {erasure.rows} row(s), {len(erasure.cases)} closed case(s), "
+          f"older than {days} days.")  # fmt: skip
+    return 0

@@ -42,6 +42,8 @@ def case_line(texts: Catalogue, lang: str, card: CaseCard, now: datetime) -> str
 
 
 def event_text(texts: Catalogue, lang: str, event: DeskEvent, now: datetime) -> str:
+    if event.kind is DeskEventKind.CASE_ERASED:  # the notice names only the case
+        return "\n".join(event.lines)
     head = case_line(texts, lang, event.card, now)
     if event.kind is DeskEventKind.CASE_OPENED:
         title = texts.get(lang, "desk.new_case", case=event.card.case_id)

@@ -35,6 +35,8 @@ class Settings:
     agents: str = ""
     agent_language: str = "fi"
     alert_lead_minutes: float = 30.0
+    # Closed cases, transcripts and people not seen for this long are purged (24 months).
+    retention_days: int = 730
     # The embedded default (no DATABASE_URL) ships sample customers and agents to try.
     demo: bool = False
     # Slack (docs/slack.md). Secrets stay out of repr so a logged Settings leaks nothing.
@@ -68,6 +70,7 @@ class Settings:
             agents=env.get("SUPPORTBOT_AGENTS", "") or (DEMO_AGENTS if demo else ""),
             agent_language=env.get("SUPPORTBOT_AGENT_LANGUAGE", "fi"),
             alert_lead_minutes=float(env.get("SUPPORTBOT_ALERT_LEAD_MINUTES", "30")),
+            retention_days=int(env.get("SUPPORTBOT_RETENTION_DAYS", "730")),
             demo=demo,
             slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,

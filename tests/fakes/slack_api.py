@@ -149,7 +149,7 @@ class FakeSlackApi:
         *,
         count: int = 1,
         where: Callable[[ApiCall], bool] | None = None,
-        within: float = 10.0,
+        within: float = 120.0,
     ) -> list[ApiCall]:
         """Wait until ``count`` calls of ``method`` (matching ``where``) have arrived."""
 
@@ -260,6 +260,22 @@ class FakeSlackApi:
             return {"ok": True, "channel": channel, "ts": args.get("ts"), "text": args.get("text")}
         if method == "conversations.history":
             return self._history(channel, args)
+        if method == "conversations.replies":
+            parent = str(args.get("ts"))
+            thread = [m for m in self.messages.get(channel, [])
+                      if m["ts"] == parent or m.get("thread_ts") == parent]  # fmt: skip
+            if not thread:
+                return {"ok": False, "error": "thread_not_found"}
+            return {"ok": True, "messages": sorted(thread, key=lambda m: float(m["ts"])),
+                    "has_more": False, "response_metadata": {"next_cursor": ""}}  # fmt: skip
+        if method == "chat.delete":
+            found = self.message(channel, str(args.get("ts")))
+            if found is None:
+                return {"ok": False, "error": "message_not_found"}
+            if found.get("user") != self.bot_user_id:
+                return {"ok": False, "error": "cant_delete_message"}
+            self.messages[channel].remove(found)
+            return {"ok": True, "channel": channel, "ts": args.get("ts")}
         if method == "apps.connections.open":
             assert self._server is not None
             return {"ok": True, "url": str(self._server.make_url("/socket")).replace("http", "ws")}

@@ -78,6 +78,9 @@ class SlackDesk:
         """Draw a desk event: the card posted or updated, the event's lines in its thread."""
         channel = str(address.data().get("channel"))
         card = event.card
+        if event.kind is DeskEventKind.CASE_ERASED:
+            await self._erase(channel, card.case_id, event.lines)
+            return
         ts = await self._card_ts(channel, card.case_id)
         alert = event.kind is DeskEventKind.DUE_SOON
         if ts is None:
@@ -191,6 +194,30 @@ class SlackDesk:
                 blocks=list(message.blocks), reply_broadcast=broadcast,
                 unfurl_links=False, unfurl_media=False,
             )  # fmt: skip
+
+    async def _erase(self, channel: str, case_id: int, lines: tuple[str, ...]) -> None:
+        """The customer had the case erased: delete the card and every message the bot
+        posted in its thread (a bot token cannot delete people's own messages), then say
+        so with nothing but the case number."""
+        ts = await self._card_ts(channel, case_id)
+        if ts is not None:
+            thread = await self._web.call("conversations_replies", channel=channel, ts=ts)
+            for message in sorted(thread.get("messages") or [], key=lambda m: -float(m["ts"])):
+                if message.get("bot_id"):
+                    await self._delete(channel, str(message["ts"]))
+            self._cards.pop((channel, case_id), None)
+            self._cases.pop((channel, ts), None)
+        for message in render(OutboundReply(text="\n\n".join(lines))):
+            await self._web.call("chat_postMessage", channel=channel, text=message.text,
+                                 blocks=list(message.blocks))  # fmt: skip
+
+    async def _delete(self, channel: str, ts: str) -> None:
+        try:
+            await self._web.call("chat_delete", channel=channel, ts=ts)
+        except DeliveryError as exc:
+            # Already gone, or another app's message: nothing this bot can or must do.
+            if "message_not_found" not in str(exc) and "cant_delete_message" not in str(exc):
+                raise
 
     async def _card_ts(self, channel: str, case_id: int) -> str | None:
         """The card's message in the channel: cached, else found by its metadata."""
