@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from bot.channels.base import Claim, Host, Mount
+from bot.core.cases import Delivery
 from bot.core.contract import Channel
 from bot.core.ports import Storage
 from bot.core.settings import Settings
@@ -140,9 +141,14 @@ def build(app: App, mounts: Sequence[Mount] = ()) -> web.Application:
     stop = asyncio.Event()
     channels: dict[str, Channel] = {}
     workers = app.workers(channels)
+    async def deliver(deliveries: Sequence[Delivery]) -> None:
+        await app.storage.deliver_now(deliveries, at=app.clock())
+        app.wake()
+
     host = Host(
         settings=app.settings, texts=app.texts, clock=app.clock, desk=app.desk,
         receive=workers.accept, claim=_claim(app), spawn=work.spawn,
+        handle_kind=workers.handle_kind, deliver=deliver,
     )  # fmt: skip
     for mount in mounts:
         mount.mount(web_app, host)

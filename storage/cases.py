@@ -11,22 +11,25 @@ import hashlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.cases import (
     OPEN_CASE_STATES,
+    AlreadyHandled,
     CaseCard,
     CaseChange,
     CaseState,
     Delivery,
+    Receipt,
     TakeResult,
 )
 from bot.core.codec import encode
 from bot.core.contract import ReplyAddress
 from bot.core.records import Direction, StoredMessage
 from storage.db import Database
-from storage.tables import CaseRow, MessageRow, OutboxRow, UserRow
+from storage.people import claim_message
+from storage.tables import CaseRow, InboxRow, MessageRow, OutboxRow, UserRow
 
 SUMMARY_LENGTH = 140
 
@@ -134,6 +137,17 @@ def _columns(change: CaseChange) -> dict[str, object]:
     return columns
 
 
+async def _receive(session: AsyncSession, receipt: Receipt | None, at: datetime) -> None:
+    """An agent's action is handled once: its inbox row is consumed and its message id
+    claimed in the transaction of the change it causes."""
+    if receipt is None:
+        return
+    if receipt.inbox_id is not None:
+        await session.execute(delete(InboxRow).where(InboxRow.id == receipt.inbox_id))
+    if not await claim_message(session, receipt.channel, receipt.message_id, at=at):
+        raise AlreadyHandled(receipt.message_id)
+
+
 class SqlCases:
     """The :class:`bot.ports.Cases` port."""
 
@@ -172,8 +186,10 @@ class SqlCases:
         name: str,
         at: datetime,
         deliveries: Callable[[CaseCard], Sequence[Delivery]],
+        receipt: Receipt | None = None,
     ) -> TakeResult:
         async with self.database.sessions() as session, session.begin():
+            await _receive(session, receipt, at)
             taken = await session.execute(
                 update(CaseRow)
                 .where(CaseRow.id == case_id, CaseRow.state == CaseState.QUEUED.value)
@@ -199,8 +215,10 @@ class SqlCases:
         change: CaseChange,
         log: tuple[Direction, str] | None,
         deliveries: Callable[[CaseCard], Sequence[Delivery]],
+        receipt: Receipt | None = None,
     ) -> CaseCard | None:
         async with self.database.sessions() as session, session.begin():
+            await _receive(session, receipt, at)
             condition = [
                 CaseRow.id == case_id,
                 CaseRow.state.in_([s.value for s in OPEN_CASE_STATES]),

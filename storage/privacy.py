@@ -179,5 +179,6 @@ async def purge(session: AsyncSession, *, before: datetime, at: datetime, source
     rows = 0
     for statement in statements:
         rows += int((await session.execute(statement)).rowcount or 0)
-    await audit(session, PrivacyRequest.PURGE, source=source, rows=rows, at=at)
+    if rows:  # an hourly purge that found nothing is not worth a record
+        await audit(session, PrivacyRequest.PURGE, source=source, rows=rows, at=at)
     return Erasure(rows=rows, cases=tuple(cases))

@@ -295,10 +295,12 @@ async def test_a_permanent_failure_is_reported_in_the_agents_channel(bot: SlackB
     assert row["failed_at"] is not None and "channel_not_found" in row["error"]
 
 
-async def click_note_button(bot: SlackBot, card: ApiCall, user: str) -> None:
+async def click_note_button(bot: SlackBot, card: ApiCall, user: str) -> str:
+    """Click the note button; returns the click's trigger id (the modal opens with it)."""
     note_button = click(card, "1", user=user, action_id=NOTE_ACTION)
     assert (await bot.interact(note_button)).status == 200
     await bot.settled()
+    return str(note_button["trigger_id"])
 
 
 async def test_a_note_from_the_card_button_never_reaches_the_customer(bot: SlackBot) -> None:
@@ -308,9 +310,9 @@ async def test_a_note_from_the_card_button_never_reaches_the_customer(bot: Slack
     await api.wait_for("chat.postMessage", where=lambda c: "liittyi" in c.text)
 
     # The holder clicks the note button: a modal for case 1 opens for them.
-    await click_note_button(bot, card, MAIJA[0])
+    trigger = await click_note_button(bot, card, MAIJA[0])
     (opened,) = await api.wait_for("views.open")
-    assert opened.args["trigger_id"] == click(card, "1", user=MAIJA[0])["trigger_id"]
+    assert opened.args["trigger_id"] == trigger
     modal = opened.view
     assert modal["type"] == "modal" and modal["private_metadata"] == "1"
     (field,) = [b["element"] for b in modal["blocks"] if b["type"] == "input"]

@@ -8,19 +8,22 @@ them to :attr:`Host.receive`; the server delivers replies through the channel's
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from aiohttp import web
 
+from bot.core.cases import Delivery
 from bot.core.contract import Channel, InboundMessage
 from bot.core.settings import Settings
 from bot.core.texts import Catalogue
 from bot.desk.commands import Desk
 
 Spawn = Callable[[Coroutine[Any, Any, None], str], None]
+# A channel's own kind of stored message → what to do with it (message, inbox row id).
+KindHandler = Callable[[InboundMessage, int], Awaitable[None]]
 Receive = Callable[[InboundMessage], Awaitable[None]]
 # (channel name, the platform's message id) → False if handled before (a retry).
 Claim = Callable[[str, str], Awaitable[bool]]
@@ -37,6 +40,10 @@ class Host:
     receive: Receive
     claim: Claim
     spawn: Spawn
+    # Register what the inbox workers do with a kind this channel stores (agents' actions).
+    handle_kind: Callable[[str, KindHandler], None]
+    # Store messages in the outbox outside a turn (an agent told why an action failed).
+    deliver: Callable[[Sequence[Delivery]], Awaitable[None]]
 
 
 class Mount(Protocol):

@@ -174,3 +174,21 @@ class InboxItem:
     message: InboundMessage
     conversation_key: str
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """How an agent's action arrived: its platform message id (handled once, in the same
+    transaction as the change it causes), the inbox row that held it (consumed in that
+    transaction too), and where the agent's confirmation goes (through the outbox,
+    shown only to ``agent_id`` where the platform can)."""
+
+    channel: str
+    message_id: str
+    inbox_id: int | None = None
+    answer_to: ReplyAddress | None = None
+    agent_id: str | None = None
+
+
+class AlreadyHandled(Exception):
+    """The action's message id was handled before: a redelivery, changed nothing."""

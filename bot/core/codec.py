@@ -95,6 +95,7 @@ def encode_message(message: InboundMessage) -> str:
             "action": message.action,
             "received_at": message.received_at.isoformat(),
             "private": message.private,
+            "kind": message.kind,
         },
         ensure_ascii=False,
     )
@@ -113,4 +114,5 @@ def decode_message(raw: str) -> InboundMessage:
         action=data["action"],
         received_at=datetime.fromisoformat(data["received_at"]),
         private=data["private"],
+        kind=data.get("kind", "turn"),
     )

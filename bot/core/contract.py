@@ -90,6 +90,9 @@ class InboundMessage:
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     # Only the user reads replies here (a DM, a terminal): personal data may be shown.
     private: bool = False
+    # "turn" for a customer's message; a channel's own kind (an agent's thread reply, a
+    # click on a case card) for what its desk handler does with it after storage.
+    kind: str = "turn"
 
     def __post_init__(self) -> None:
         # Sanitised once, where text enters the core: the database, the logs and the

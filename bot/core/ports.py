@@ -20,6 +20,7 @@ from bot.core.cases import (
     NewCase,
     OpenCase,
     OutboxItem,
+    Receipt,
     TakeResult,
 )
 from bot.core.contract import InboundMessage, ReplyAddress, Sender
@@ -182,8 +183,10 @@ class Cases(Protocol):
         name: str,
         at: datetime,
         deliveries: Callable[[CaseCard], Sequence[Delivery]],
+        receipt: Receipt | None = None,
     ) -> TakeResult:
-        """Give the case to the agent unless someone holds it; exactly one racer wins."""
+        """Give the case to the agent unless someone holds it; exactly one racer wins.
+        With a receipt, raises AlreadyHandled for a redelivered action."""
 
     async def change(
         self,
@@ -194,6 +197,7 @@ class Cases(Protocol):
         change: CaseChange,
         log: tuple[Direction, str] | None,
         deliveries: Callable[[CaseCard], Sequence[Delivery]],
+        receipt: Receipt | None = None,
     ) -> CaseCard | None:
         """Change a case the agent holds (or any open case when ``agent`` is empty),
         log to its transcript and store the resulting messages, in one transaction."""

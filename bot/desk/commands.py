@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from bot.core.cases import (
     CaseCard,
@@ -19,6 +18,7 @@ from bot.core.cases import (
     Delivery,
     DeskEvent,
     DeskEventKind,
+    Receipt,
     Recipient,
     Urgency,
 )
@@ -26,25 +26,8 @@ from bot.core.contract import OutboundReply, ReplyKind
 from bot.core.ports import Cases
 from bot.core.records import Direction, StoredMessage
 from bot.core.texts import Catalogue
+from bot.desk.errors import DeskError, DeskErrorCode
 from bot.service.agents import Agent, AgentDirectory, DeskRoutes
-
-
-class DeskErrorCode(StrEnum):
-    NOT_AGENT = "not_agent"
-    NO_CASE = "no_case"
-    TAKEN = "taken"
-    NOT_HOLDER = "not_holder"
-    BAD_URGENCY = "bad_urgency"
-    UNKNOWN_AGENT = "unknown_agent"
-    EMPTY = "empty"
-
-
-class DeskError(Exception):
-    """A refused desk command; ``str()`` is the agent-facing explanation."""
-
-    def __init__(self, code: DeskErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +92,13 @@ class Desk:
 
         return tell
 
+    def confirmation(self, receipt: Receipt | None, text: str) -> list[Delivery]:
+        """What the acting agent is told, through the outbox (only them, where possible)."""
+        if receipt is None or receipt.answer_to is None:
+            return []
+        reply = OutboundReply(text=text, kind=ReplyKind.NOTICE, only_for=receipt.agent_id)
+        return [Delivery(address=receipt.answer_to, recipient=Recipient.AGENTS, replies=(reply,))]
+
     def _to_agents(self, kind: DeskEventKind, card: CaseCard, *lines: str) -> list[Delivery]:
         event = DeskEvent(kind=kind, card=card, lines=tuple(lines))
         return [
@@ -116,7 +106,9 @@ class Desk:
             for a in self._routes.everyone()
         ]
 
-    async def take(self, email: str | None, case_id: int) -> DeskOutcome:
+    async def take(
+        self, email: str | None, case_id: int, *, receipt: Receipt | None = None
+    ) -> DeskOutcome:
         agent = self.agent(email)
         tell = await self._customer(case_id)
         result = await self._cases.take(
@@ -129,7 +121,9 @@ class Desk:
                 *self._to_agents(
                     DeskEventKind.CASE_CHANGED, card, self._say("desk.taken_by", name=agent.name)
                 ),
+                *self.confirmation(receipt, self._say("desk.took", case=case_id)),
             ],
+            receipt=receipt,
         )
         if not result.won or result.card is None:
             if result.card is None:
@@ -153,13 +147,14 @@ class Desk:
         agents: Callable[[CaseCard], list[Delivery]] | None,
         done: str,
         any_holder: bool = False,
+        receipt: Receipt | None = None,
     ) -> DeskOutcome:
         agent = self.agent(email)
         tell = await self._customer(case_id)
 
         def deliveries(card: CaseCard) -> Sequence[Delivery]:
             out = [tell(*customer)] if customer else []
-            return out + (agents(card) if agents else [])
+            return out + (agents(card) if agents else []) + self.confirmation(receipt, done)
 
         card = await self._cases.change(
             case_id,
@@ -168,13 +163,16 @@ class Desk:
             change=change,
             log=log,
             deliveries=deliveries,
+            receipt=receipt,
         )
         if card is None:
             raise DeskError(DeskErrorCode.NOT_HOLDER, self._say("desk.not_holder", case=case_id))
         self._notify()
         return DeskOutcome(card=card, message=done)
 
-    async def reply(self, email: str | None, case_id: int, text: str) -> DeskOutcome:
+    async def reply(
+        self, email: str | None, case_id: int, text: str, *, receipt: Receipt | None = None
+    ) -> DeskOutcome:
         """Send the agent's words to the customer (and into the case's transcript)."""
         if not text.strip():
             raise DeskError(DeskErrorCode.EMPTY, self._say("desk.empty"))
@@ -187,9 +185,12 @@ class Desk:
             customer=("relay.agent_says", {"name": agent.first_name, "text": text}),
             agents=None,
             done=self._say("desk.sent", case=case_id),
+            receipt=receipt,
         )
 
-    async def note(self, email: str | None, case_id: int, text: str) -> DeskOutcome:
+    async def note(
+        self, email: str | None, case_id: int, text: str, *, receipt: Receipt | None = None
+    ) -> DeskOutcome:
         """An internal note: stored on the case and shown to agents, never to the customer."""
         if not text.strip():
             raise DeskError(DeskErrorCode.EMPTY, self._say("desk.empty"))
@@ -205,9 +206,12 @@ class Desk:
             ),
             done=self._say("desk.noted", case=case_id),
             any_holder=True,
+            receipt=receipt,
         )
 
-    async def set_urgency(self, email: str | None, case_id: int, urgency: int) -> DeskOutcome:
+    async def set_urgency(
+        self, email: str | None, case_id: int, urgency: int, *, receipt: Receipt | None = None
+    ) -> DeskOutcome:
         if urgency not in {u.value for u in Urgency}:
             raise DeskError(DeskErrorCode.BAD_URGENCY, self._say("desk.bad_urgency"))
         return await self._change(
@@ -219,9 +223,12 @@ class Desk:
             agents=lambda card: self._to_agents(DeskEventKind.CASE_CHANGED, card),
             done=self._say("desk.urgency_set", case=case_id, level=urgency),
             any_holder=True,
+            receipt=receipt,
         )
 
-    async def hand_back(self, email: str | None, case_id: int) -> DeskOutcome:
+    async def hand_back(
+        self, email: str | None, case_id: int, *, receipt: Receipt | None = None
+    ) -> DeskOutcome:
         """Give the chat back to the bot; the case leaves the queue."""
         return await self._change(
             email,
@@ -231,9 +238,12 @@ class Desk:
             customer=("relay.handed_back", {}),
             agents=lambda card: self._to_agents(DeskEventKind.CASE_CHANGED, card),
             done=self._say("desk.handed_back", case=case_id),
+            receipt=receipt,
         )
 
-    async def transfer(self, email: str | None, case_id: int, to: str) -> DeskOutcome:
+    async def transfer(
+        self, email: str | None, case_id: int, to: str, *, receipt: Receipt | None = None
+    ) -> DeskOutcome:
         """Pass a held case to another agent, or back to the queue with ``to="queue"``."""
         if to.strip().lower() in ("queue", "jono"):
             change = CaseChange(state=CaseState.QUEUED, release=True)
@@ -254,9 +264,12 @@ class Desk:
             customer=customer,
             agents=lambda card: self._to_agents(DeskEventKind.CASE_CHANGED, card),
             done=self._say("desk.transferred", case=case_id),
+            receipt=receipt,
         )
 
-    async def close(self, email: str | None, case_id: int, resolution: str) -> DeskOutcome:
+    async def close(
+        self, email: str | None, case_id: int, resolution: str, *, receipt: Receipt | None = None
+    ) -> DeskOutcome:
         if not resolution.strip():
             raise DeskError(DeskErrorCode.EMPTY, self._say("desk.resolution_needed"))
         return await self._change(
@@ -269,4 +282,5 @@ class Desk:
             customer=("relay.closed", {"resolution": resolution}),
             agents=lambda card: self._to_agents(DeskEventKind.CASE_CHANGED, card),
             done=self._say("desk.closed", case=case_id),
+            receipt=receipt,
         )

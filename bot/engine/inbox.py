@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 
 # A turn that has not committed within the lease is presumed lost with its process.
 LEASE_SECONDS = 120.0
+# What a channel does with its own kinds of stored message (an agent's thread reply, a
+# click on a case card): given the message and its inbox row, which it may consume in
+# its own transaction (see bot.core.cases.Receipt).
+KindHandler = Callable[[InboundMessage, int], Awaitable[None]]
 ATTEMPTS = 4
 IDENTIFY_SECONDS = 5.0
 
@@ -56,6 +60,11 @@ class InboxWorkers:
         self._running: set[asyncio.Task[None]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
+        self._kinds: dict[str, KindHandler] = {}
+
+    def handle_kind(self, kind: str, handler: KindHandler) -> None:
+        """Run ``handler`` for stored messages of ``kind`` instead of a conversation turn."""
+        self._kinds[kind] = handler
 
     def wake(self) -> None:
         """Look at the inbox now (called after this process stored a message)."""
@@ -117,12 +126,28 @@ class InboxWorkers:
 
     async def _run(self, item: InboxItem) -> None:
         async with self._slots:
-            message = await self._identified(item.message)
+            message = item.message
             try:
+                if message.kind != "turn":
+                    await self._kind(message, item.id)
+                    return
+                message = await self._identified(message)
                 await self._engine.turn(message, inbox_id=item.id)
             except Exception as exc:
                 failure(log, "turn failed", exc, channel=message.channel, attempt=item.attempts)
                 await self._failed(item, message, exc)
+
+    async def _kind(self, message: InboundMessage, inbox_id: int) -> None:
+        handler = self._kinds.get(message.kind)
+        if handler is None:
+            # Stored by a process that serves a channel this one does not: leave it.
+            await self._inbox.postpone(
+                inbox_id, until=self._clock() + timedelta(seconds=LEASE_SECONDS),
+                error=f"no handler for {message.kind}"[:200],
+            )  # fmt: skip
+            return
+        await handler(message, inbox_id)
+        await self._inbox.drop(inbox_id)  # a no-op when the handler consumed it
 
     async def _failed(self, item: InboxItem, message: InboundMessage, exc: Exception) -> None:
         if item.attempts < ATTEMPTS:
@@ -132,8 +157,9 @@ class InboxWorkers:
             )
             return
         # The last attempt: the customer hears that something went wrong, and the message
-        # leaves the inbox (its text is not kept).
-        await self._engine.apologise(message)
+        # leaves the inbox (its text is not kept). An agent's action is only logged.
+        if message.kind == "turn":
+            await self._engine.apologise(message)
         await self._inbox.drop(item.id)
 
     async def _identified(self, message: InboundMessage) -> InboundMessage:

@@ -18,7 +18,7 @@ import hmac
 import itertools
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -81,6 +81,10 @@ class FakeSlackApi:
     missing_channels: set[str] = field(default_factory=set)
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _failures: dict[str, list[_Failure]] = field(default_factory=dict)
+    # A method answered by a handler of the test's own (e.g. an HTML error page).
+    _overrides: dict[str, Callable[[web.Request], Awaitable[web.Response]]] = field(
+        default_factory=dict
+    )
     _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
     _server: TestServer | None = None
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
@@ -133,6 +137,12 @@ class FakeSlackApi:
         failure = _Failure(status, error, retry_after, times, channel)
         self._failures.setdefault(method, []).append(failure)
 
+    def override(
+        self, method: str, handler: Callable[[web.Request], Awaitable[web.Response]]
+    ) -> None:
+        """Answer ``method`` with ``handler`` from now on (bodies that are not Slack's)."""
+        self._overrides[method] = handler
+
     def calls_to(
         self, method: str, where: Callable[[ApiCall], bool] | None = None
     ) -> list[ApiCall]:
@@ -181,6 +191,9 @@ class FakeSlackApi:
             args.update(await request.post())
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") or args.get("token")
+        if method in self._overrides:
+            await self._record(ApiCall(method=method, args=args, token=token, answer={}))
+            return await self._overrides[method](request)
         failure = self._next_failure(method, args)
         if failure is not None:
             retry_after = failure.retry_after
@@ -336,6 +349,9 @@ class FakeSlackApi:
         return f"{1_790_000_000 + n}.{n:06d}"
 
 
+_TRIGGERS = itertools.count(1)
+
+
 def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
@@ -412,7 +428,8 @@ def click(
         "api_app_id": "A0TUKI",
         "container": {"type": "message", "message_ts": posted.answer["ts"],
                       "channel_id": channel, "is_ephemeral": False},
-        "trigger_id": "1.2.3",
+        # Slack gives every interaction its own trigger id.
+        "trigger_id": f"{next(_TRIGGERS)}.{user}.trigger",
         "team": {"id": team, "domain": "econocap"},
         "channel": {"id": channel, "name": "directmessage"},
         "message": message,

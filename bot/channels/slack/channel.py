@@ -28,11 +28,20 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.channels.slack.blocks import ACTION_PREFIX, SlackMessage, answered, escape, render
 from bot.channels.slack.commands import COMMAND
 from bot.channels.slack.desk import SlackDesk
+from bot.channels.slack.desk_actions import (
+    KIND_COMMAND,
+    KIND_NOTE,
+    KIND_POST,
+    KIND_TAKE,
+    Deliver,
+    DeskActions,
+    Register,
+    stored,
+)
 from bot.channels.slack.identity import Identities, delivery_error
 from bot.channels.slack.marks import NOTE_ACTION, NOTE_VIEW, TAKE_ACTION
 from bot.channels.slack.payloads import (
     NAME,
-    AgentPost,
     SlackClick,
     agent_post_of,
     card_click_of,
@@ -53,7 +62,6 @@ _BUTTON = re.compile(rf"^{re.escape(ACTION_PREFIX)}\d+\.")
 
 Inbox = Callable[[InboundMessage], Awaitable[None]]
 Spawn = Callable[[Coroutine[Any, Any, None], str], None]
-Claim = Callable[[str], Awaitable[bool]]
 
 class SlackChannel:
     """Slack for the core: receives through a bolt app, delivers through the Web API.
@@ -108,6 +116,9 @@ class SlackChannel:
             target = address.data()
         except ValueError as exc:
             raise DeliveryError("slack: unreadable address", permanent=True) from exc
+        if isinstance(url := target.get("response_url"), str):
+            await self._respond(url, replies)  # a slash command's answer, only to its agent
+            return
         channel, thread = target.get("channel"), target.get("thread_ts")
         if not isinstance(channel, str) or not channel:
             channel = await self._open_dm(target.get("user"))
@@ -121,6 +132,17 @@ class SlackChannel:
                     )  # fmt: skip
                 else:
                     await self._post(channel, thread_ts, message)
+
+    async def _respond(self, url: str, replies: Sequence[OutboundReply]) -> None:
+        text = "\n\n".join(escape(reply.text) for reply in replies)
+        try:
+            answer = await AsyncWebhookClient(url).send(text=text, response_type="ephemeral")
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise DeliveryError("slack: response_url unreachable") from exc
+        if answer.status_code == 404:  # Slack keeps a response_url for 30 minutes
+            raise DeliveryError("slack: response_url expired", permanent=True)
+        if answer.status_code >= 400:
+            raise DeliveryError(f"slack: response_url http_{answer.status_code}")
 
     async def show(self, address: ReplyAddress, event: DeskEvent) -> None:
         """Draw a desk event in the agents' channel (the outbox calls this)."""
@@ -162,14 +184,15 @@ class SlackChannel:
         inbox: Inbox,
         spawn: Spawn,
         desk: Desk | None = None,
-        claim: Claim | None = None,
+        handle_kind: Register | None = None,
+        deliver: Deliver | None = None,
     ) -> None:
-        """Listen on a bolt app: acknowledge first, then hand the work to ``spawn``.
+        """Listen on a bolt app: store what arrives in the inbox, then acknowledge.
 
         With ``desk`` (and an agents' channel) the agents' side is served too: the
-        card's take and note buttons, the note modal, case threads and ``/tuki``;
-        ``claim`` marks a Slack message as handled across processes, so an agent's
-        reply reaches a customer once.
+        card's take and note buttons, the note modal, case threads and ``/tuki``,
+        each stored as its own kind and handled once by the inbox workers
+        (:mod:`bot.channels.slack.desk_actions`).
         """
         agents = (desk, self.desk_view) if desk and self.desk_view and self.agent_channel else None
 
@@ -188,10 +211,13 @@ class SlackChannel:
         async def on_event(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
             event = body.get("event") or {}
             if self.agent_channel and event.get("channel") == self.agent_channel:
-                await ack()
                 said = agent_post_of(body)
                 if said is not None and agents is not None:
-                    spawn(self._receive_agent_post(said, *agents, claim), "slack-agent-post")
+                    where = {"channel": said.channel, "thread_ts": said.thread_ts}
+                    post_id = f"{said.channel}:{said.ts}"
+                    await inbox(stored(KIND_POST, user=said.user, where=where,
+                                       message_id=post_id, text=said.text))  # fmt: skip
+                await ack()
                 return  # the agents' channel is never a customer conversation
             post = post_of(body, bot_user_id=context.bot_user_id)
             if post is not None:
@@ -213,51 +239,49 @@ class SlackChannel:
         bolt.event("app_mention")(on_event)
         bolt.action(_BUTTON)(on_click)
         if agents is not None and self.agent_channel:
-            self._attach_desk(bolt, *agents, channel=self.agent_channel, spawn=spawn)
+            self._attach_desk(bolt, agents[1], inbox=inbox, spawn=spawn, desk=agents[0])
+            if handle_kind is not None and deliver is not None:
+                DeskActions(agents[1], agents[0], deliver).register(handle_kind)
 
-    def _attach_desk(
-        self, bolt: AsyncApp, desk: Desk, view: SlackDesk, *, channel: str, spawn: Spawn
-    ) -> None:
+    def _attach_desk(self, bolt: AsyncApp, view: SlackDesk, *, inbox: Inbox, spawn: Spawn,
+                     desk: Desk) -> None:  # fmt: skip
+        """The agents' actions: stored in the inbox before the ack (see desk_actions)."""
+
         async def on_take(ack: AsyncAck, body: dict[str, Any]) -> None:
-            await ack()
             take = card_click_of(body)
             if take is not None:
-                spawn(view.take(desk, take), "slack-take")
+                where = {"channel": take.channel, "thread_ts": take.card_ts}
+                action_id = take.trigger_id or f"{take.card_ts}:{take.user}"
+                await inbox(stored(KIND_TAKE, user=take.user, message_id=f"take:{action_id}",
+                                   where=where, case_id=take.case_id))  # fmt: skip
+            await ack()
 
         async def on_note_button(ack: AsyncAck, body: dict[str, Any]) -> None:
-            await ack()
+            await ack()  # opening a form changes nothing: no need to store it first
             click = card_click_of(body)
             if click is not None and click.trigger_id:
                 spawn(view.open_note(desk, click), "slack-note-open")
 
         async def on_note_saved(ack: AsyncAck, body: dict[str, Any]) -> None:
-            await ack()  # closes the modal; the note shows in the case thread once stored
             saved = note_submission_of(body)
-            if saved is not None:
-                spawn(view.save_note(desk, saved, channel=channel), "slack-note-save")
+            view_id = str((body.get("view") or {}).get("id") or "")
+            if saved is not None and self.agent_channel:
+                where = {"channel": self.agent_channel}
+                await inbox(stored(KIND_NOTE, user=saved.user, message_id=f"note:{view_id}",
+                                   where=where, text=saved.text,
+                                   case_id=saved.case_id))  # fmt: skip
+            await ack()  # closes the modal; the note shows in the case thread once stored
 
         async def on_command(ack: AsyncAck, body: dict[str, Any]) -> None:
-            await ack()
             user, url = body.get("user_id"), body.get("response_url")
+            trigger = body.get("trigger_id") or ""
             if isinstance(user, str) and isinstance(url, str):
-                text = str(body.get("text") or "")
-                spawn(self._answer_command(view, desk, user, text, url), "slack-command")
+                await inbox(stored(KIND_COMMAND, user=user, message_id=f"command:{trigger}",
+                                   where={"response_url": url},
+                                   text=str(body.get("text") or "")))  # fmt: skip
+            await ack()
 
         bolt.action(TAKE_ACTION)(on_take)
         bolt.action(NOTE_ACTION)(on_note_button)
         bolt.view(NOTE_VIEW)(on_note_saved)
         bolt.command(COMMAND)(on_command)
-
-    async def _receive_agent_post(
-        self, said: AgentPost, desk: Desk, view: SlackDesk, claim: Claim | None
-    ) -> None:
-        # Slack may deliver an agent's message twice; it must reach the customer once.
-        if claim is not None and not await claim(f"{said.channel}:{said.ts}"):
-            return
-        await view.thread_message(desk, said)
-
-    async def _answer_command(
-        self, view: SlackDesk, desk: Desk, user: str, text: str, url: str
-    ) -> None:
-        answer = await view.command(desk, user=user, text=text)
-        await AsyncWebhookClient(url).send(text=escape(answer), response_type="ephemeral")

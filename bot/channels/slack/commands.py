@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.core.cases import Receipt
 from bot.core.desk_text import case_line
 from bot.core.texts import Catalogue
 from bot.desk.commands import Desk, DeskError
@@ -62,7 +63,7 @@ def parse_command(text: str) -> DeskCommand | None:
 
 async def run_command(
     desk: Desk, email: str | None, text: str, *, texts: Catalogue, lang: str,
-    clock: Callable[[], datetime],
+    clock: Callable[[], datetime], receipt: Receipt | None = None,
 ) -> str:  # fmt: skip
     """What the agent is told back: the outcome, the usage, or the desk's refusal."""
     try:
@@ -77,19 +78,20 @@ async def run_command(
                 lines = [case_line(texts, lang, card, clock()) for card in cards]
                 return "\n".join(lines) or texts.get(lang, "slack_desk.queue_empty")
             case Verb.TAKE:
-                outcome = await desk.take(email, case)
+                outcome = await desk.take(email, case, receipt=receipt)
             case Verb.REPLY:
-                outcome = await desk.reply(email, case, rest)
+                outcome = await desk.reply(email, case, rest, receipt=receipt)
             case Verb.NOTE:
-                outcome = await desk.note(email, case, rest)
+                outcome = await desk.note(email, case, rest, receipt=receipt)
             case Verb.URGENCY:
-                outcome = await desk.set_urgency(email, case, int(rest) if rest.isdigit() else 0)
+                level = int(rest) if rest.isdigit() else 0
+                outcome = await desk.set_urgency(email, case, level, receipt=receipt)
             case Verb.HANDBACK:
-                outcome = await desk.hand_back(email, case)
+                outcome = await desk.hand_back(email, case, receipt=receipt)
             case Verb.TRANSFER:
-                outcome = await desk.transfer(email, case, rest)
+                outcome = await desk.transfer(email, case, rest, receipt=receipt)
             case Verb.CLOSE:
-                outcome = await desk.close(email, case, rest)
+                outcome = await desk.close(email, case, rest, receipt=receipt)
         return outcome.message
     except DeskError as refusal:
         return str(refusal)

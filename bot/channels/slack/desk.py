@@ -24,7 +24,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.channels.slack.blocks import Block, escape, render, section
-from bot.channels.slack.commands import run_command
 from bot.channels.slack.marks import (
     CASE_EVENT,
     DUE_SOON,
@@ -33,9 +32,8 @@ from bot.channels.slack.marks import (
     NOTE_VIEW,
     TAKE_ACTION,
     case_of,
-    note_of,
 )
-from bot.channels.slack.payloads import NOTE_BLOCK, NOTE_INPUT, AgentPost, CardClick, NoteSubmission
+from bot.channels.slack.payloads import NOTE_BLOCK, NOTE_INPUT, CardClick
 from bot.core.cases import OPEN_CASE_STATES, CaseCard, CaseState, DeskEvent, DeskEventKind
 from bot.core.contract import DeliveryError, OutboundReply, ReplyAddress, Sender
 from bot.core.desk_text import case_line, state_text
@@ -71,6 +69,24 @@ class SlackDesk:
 
     def _t(self, key: str, **params: object) -> str:
         return self._texts.get(self._lang, key, **params)
+
+    def text(self, key: str, **params: object) -> str:
+        """A text of the agents' catalogue, in the agents' language."""
+        return self._t(key, **params)
+
+    @property
+    def texts(self) -> Catalogue:
+        return self._texts
+
+    @property
+    def lang(self) -> str:
+        return self._lang
+
+    def clock(self) -> datetime:
+        return self._clock()
+
+    async def sender(self, user_id: str) -> Sender:
+        return await self._web.sender(user_id)
 
     # --- Drawing: desk events into the agents' channel -------------------------
 
@@ -254,15 +270,6 @@ class SlackDesk:
 
     # --- Acting: agents' clicks, thread messages and commands into the desk ----
 
-    async def take(self, desk: Desk, click: CardClick) -> None:
-        """The take button: exactly one agent wins; everyone else is told who has it."""
-        agent = await self._web.sender(click.user)
-        try:
-            told = (await desk.take(agent.email, click.case_id)).message
-        except DeskError as refusal:
-            told = str(refusal)
-        await self._whisper(click.channel, click.user, told, thread_ts=click.card_ts)
-
     async def open_note(self, desk: Desk, click: CardClick) -> None:
         """The note button: an agent gets the note modal, anyone else the desk's refusal."""
         agent = await self._web.sender(click.user)
@@ -279,46 +286,6 @@ class SlackDesk:
             # An expired trigger (Slack allows 3 s) or an API error: say so, point to /tuki.
             told = self._t("slack_desk.note_form_failed", case=click.case_id)
             await self._whisper(click.channel, click.user, told, thread_ts=click.card_ts)
-
-    async def save_note(self, desk: Desk, saved: NoteSubmission, *, channel: str) -> None:
-        """The note modal was saved: the note goes on the case (the desk shows it in the
-        thread); a refusal is told to the agent in the card's thread."""
-        agent = await self._web.sender(saved.user)
-        try:
-            await desk.note(agent.email, saved.case_id, saved.text)
-        except DeskError as refusal:
-            ts = await self._card_ts(channel, saved.case_id)
-            await self._whisper(channel, saved.user, str(refusal), thread_ts=ts)
-
-    async def thread_message(self, desk: Desk, said: AgentPost) -> None:
-        """An agent wrote in a case thread: a note stays internal, anything else is a reply."""
-        case_id = await self.case_of_thread(said.channel, said.thread_ts)
-        if case_id is None:
-            return  # an ordinary thread in the agents' channel: nothing to do with cases
-        agent = await self._web.sender(said.user)
-        note = note_of(said.text)
-        try:
-            if note is not None:
-                await desk.note(agent.email, case_id, note)
-            else:
-                await desk.reply(agent.email, case_id, said.text)
-        except DeskError as refusal:
-            reason = str(refusal)
-            if note is None:
-                reason = self._t("slack_desk.not_sent", reason=reason)
-            await self._whisper(said.channel, said.user, reason, thread_ts=said.thread_ts)
-        except Exception as exc:
-            # The agent must know the customer did not get it; the error is logged too.
-            log.error("agent thread post failed error=%s", type(exc).__name__, exc_info=True)
-            reason = self._t("slack_desk.not_sent", reason=type(exc).__name__)
-            await self._whisper(said.channel, said.user, reason, thread_ts=said.thread_ts)
-
-    async def command(self, desk: Desk, *, user: str, text: str) -> str:
-        """``/tuki``: what the agent is told back (only they see it)."""
-        agent = await self._web.sender(user)
-        return await run_command(
-            desk, agent.email, text, texts=self._texts, lang=self._lang, clock=self._clock
-        )
 
     async def _whisper(self, channel: str, user: str, text: str, *, thread_ts: str | None) -> None:
         await self._web.call(

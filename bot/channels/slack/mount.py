@@ -109,12 +109,10 @@ class SlackMount:
             clock=host.clock,
         )
 
-        async def claim(message_id: str) -> bool:
-            return await host.claim(NAME, message_id)
-
         self._channel.attach(
-            self.bolt, inbox=host.receive, spawn=host.spawn, desk=host.desk, claim=claim
-        )
+            self.bolt, inbox=host.receive, spawn=host.spawn, desk=host.desk,
+            handle_kind=host.handle_kind, deliver=host.deliver,
+        )  # fmt: skip
         if self.mode is SlackMode.SOCKET:
             socket = AsyncSocketModeHandler(
                 self.bolt, settings.slack_app_token, web_client=self.client
