@@ -148,7 +148,8 @@ def _events_endpoint(bolt: AsyncApp, settings: Settings) -> Endpoint:
         # Verify, then parse: without both signature headers the body is never read,
         # and a body is interpreted only once its signature holds.
         headers = dict(request.headers)
-        if not headers.get("X-Slack-Signature") or not headers.get("X-Slack-Request-Timestamp"):
+        stamp = headers.get("X-Slack-Request-Timestamp", "")
+        if not headers.get("X-Slack-Signature") or not (stamp.isascii() and stamp.isdigit()):
             return web.Response(status=401, text="invalid signature")
         if (request.content_length or 0) > MAX_BODY:
             return web.Response(status=413, text="too large")
