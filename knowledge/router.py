@@ -24,18 +24,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from knowledge.language import detect_language, preload
-from knowledge.loader import KnowledgeBase, load_knowledge_base
-from knowledge.matcher import (
-    ArticleIndex,
+from knowledge.catalogue import (
     Catalogue,
     Mentions,
-    Scored,
     content,
     extract_products,
     extract_versions,
     load_catalogue,
 )
+from knowledge.language import detect_language, preload
+from knowledge.loader import KnowledgeBase, load_knowledge_base
+from knowledge.matcher import ArticleIndex, Scored
 from knowledge.normalise import Lexicon, Normaliser, load_lexicon, read_words, tokenise
 from knowledge.route import Outcome, Route
 
