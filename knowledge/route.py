@@ -18,6 +18,16 @@ class Outcome(StrEnum):
     SERVICE_INFO = "service_info"
     SERVICE_FEEDBACK = "service_feedback"
     PRIVACY = "privacy"
+    SMALL_TALK = "small_talk"
+
+
+class SmallTalk(StrEnum):
+    """What kind of small talk a message is; each gets a short natural reply."""
+
+    GREETING = "greeting"  # "Hei", "Moi", "Hello", "Hej"
+    THANKS = "thanks"  # "Kiitos", "Thanks", "Tack"
+    GOODBYE = "goodbye"  # "Thanks, that's all", "Hei hei", "Bye"
+    ACK = "ack"  # "ok", "selvä", "okei"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +45,14 @@ class Route:
     suggestions: tuple[str, ...] = ()
     products: tuple[str, ...] = ()
     versions: tuple[str, ...] = ()
+    # small_talk's kind (not an eval key: small_talk has none).
+    small_talk: SmallTalk | None = None
+    # Two readings are close: ask one short question; this route is the best reading,
+    # ``alternatives`` the others worth offering (best first).
+    clarify: bool = False
+    alternatives: tuple[Route, ...] = ()
+    # The message reports a problem (quoted error text, licence error, stopped working).
+    problem: bool = False
 
     def detail(self) -> tuple[str, str] | None:
         """The outcome's extra key and its value, e.g. ("article", "windchill-java")."""
@@ -50,6 +68,8 @@ class Route:
         detail = self.detail()
         if detail is not None:
             out[detail[0]] = detail[1]
+        if self.clarify:
+            out["clarify"] = True
         out["lang"] = self.lang
         out["confidence"] = self.confidence
         return out
