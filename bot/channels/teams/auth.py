@@ -62,6 +62,9 @@ class InboundAuth:
         self._issuer: str | None = None
         self._fetched_at = 0.0
         self._lock = asyncio.Lock()
+        # Unknown key ids refetch the keys at most this often (a flood of made-up key ids
+        # costs one fetch a minute, not one per request).
+        self.min_refetch = MIN_REFETCH
 
     async def verify(self, authorization: str | None) -> Claims:
         """The claims of a valid ``Authorization: Bearer …`` header; else :class:`Unauthorized`."""
@@ -96,7 +99,7 @@ class InboundAuth:
             return self._keys[kid]
         async with self._lock:  # one fetch at a time; waiters then find the fresh keys
             stale = time.monotonic() - self._fetched_at >= REFRESH_AFTER
-            quiet = time.monotonic() - self._fetched_at >= MIN_REFETCH
+            quiet = time.monotonic() - self._fetched_at >= self.min_refetch
             if stale or (kid not in self._keys and quiet):
                 await self._fetch()
         if kid not in self._keys:
