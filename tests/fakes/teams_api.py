@@ -187,13 +187,13 @@ class FakeTeams:
         return [c for c in self.calls if c.method == "POST" and (where is None or where(c))]
 
     async def wait_for(self, method: str, *, where: Callable[[Call], bool] = lambda _: True,
-                       count: int = 1, timeout: float = 60.0) -> list[Call]:  # fmt: skip
+                       count: int = 1, within: float = 60.0) -> list[Call]:  # fmt: skip
         assert self._changed is not None
 
         def found() -> list[Call]:
             return [c for c in self.calls if c.method == method and where(c)]
 
-        async with asyncio.timeout(timeout), self._changed:
+        async with asyncio.timeout(within), self._changed:
             await self._changed.wait_for(lambda: len(found()) >= count)
         return found()
 
