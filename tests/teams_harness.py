@@ -27,7 +27,8 @@ CUSTOMER_CHANNEL = "19:shared-asiakas@thread.tacv2"
 MATTI = ("29:matti", "Matti Meikäläinen", "matti.meikalainen@asiakas.fi")
 MAIJA = ("29:maija", "Maija Virtanen", "maija.virtanen@econocap.example")
 PEKKA = ("29:pekka", "Pekka Korhonen", "pekka.korhonen@econocap.example")
-OUTSIDER = ("29:olli", "Olli Ulkopuolinen", "olli@asiakas.fi")
+OUTSIDER = ("29:guest", "Gustav Gäst", "gustav@asiakas.fi")
+OLLI = ("29:olli", "Olli Operaattori", "olli.operaattori@konepaja.example")
 AGENTS = ", ".join(f"{name} <{email}>" for _, name, email in (MAIJA, PEKKA))
 
 
@@ -81,5 +82,5 @@ async def running_teams(settings: Settings, fake: FakeTeams, clock: Clock,
 
 
 def people(fake: FakeTeams) -> None:
-    for user_id, name, email in (MATTI, MAIJA, PEKKA, OUTSIDER):
+    for user_id, name, email in (MATTI, MAIJA, PEKKA, OUTSIDER, OLLI):
         fake.add_member(user_id, name=name, email=email)
