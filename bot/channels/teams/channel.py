@@ -98,12 +98,11 @@ class TeamsChannel:
             if activity.attachments or len(text) < 2:
                 raise
             half = len(text.encode()) // 2
-            first = ""
+            ids = []
             for piece in split(text, half):
-                first = first or await self.post(
-                    target, Activity(type="message", text=piece, text_format="markdown")
-                )
-            return first
+                part = Activity(type="message", text=piece, text_format="markdown")
+                ids.append(await self.post(target, part))
+            return ids[0]
 
     async def show(self, address: ReplyAddress, event: DeskEvent) -> None:
         """Draw a desk event in the agents' channel (the outbox calls this)."""
