@@ -34,6 +34,16 @@ class SqlMarks:
             )
             return found.scalar_one_or_none()
 
+    async def marks_under(self, channel: str, prefix: str) -> dict[str, str]:
+        async with self.database.sessions() as session:
+            found = await session.execute(
+                select(ChannelMarkRow.key, ChannelMarkRow.value).where(
+                    ChannelMarkRow.channel == channel,
+                    ChannelMarkRow.key.startswith(prefix, autoescape=True),
+                )
+            )
+            return {str(row[0]): str(row[1]) for row in found}
+
     async def drop_marks(self, channel: str, keys: Sequence[str]) -> None:
         async with self.database.sessions() as session, session.begin():
             await session.execute(

@@ -17,6 +17,7 @@ from bot.channels.teams.desk import CLOSE_VERB, NOTE_VERB, TAKE_VERB
 from bot.core.records import Direction
 from bot.core.texts import Catalogue
 from bot.desk.typed import parse_typed
+from handlers import actions
 from tests.fakes.teams_api import Call, FakeTeams, channel_post, dialog, execute, personal
 from tests.harness import Clock, all_rows
 from tests.teams_harness import (
@@ -216,3 +217,36 @@ def test_typed_commands_in_finnish_and_english_with_and_without_the_number() -> 
     urgency = parse_typed("kiireellisyys 1", case_id=7)
     assert urgency is not None and (urgency.case_id, urgency.rest) == (7, "1")
     assert parse_typed("hello") is None and parse_typed("ota x") is None
+
+
+async def test_hand_back_and_refusals(bot: TeamsBot) -> None:
+    card = await open_case(bot)
+    await take(bot, card, OUTSIDER)  # not an agent: refused, the case stays queued
+    await bot.settled()
+    assert TEXTS.get("fi", "desk.not_agent") in in_thread(bot.fake, card)[-1]
+    assert (await all_rows(bot.app))["cases"][0]["state"] == "queued"
+    await take(bot, card, MAIJA)
+    await bot.settled()
+    await in_case_thread(bot, card, MAIJA, "palauta", mention=True)
+    assert (await all_rows(bot.app))["cases"][0]["state"] == "returned"
+    handed_back = TEXTS.get("fi", "relay.handed_back")
+    assert any(handed_back[:30] in t for t in to_customer(bot.fake))
+
+
+async def test_an_erased_case_leaves_nothing_of_the_bots_in_the_agents_channel(
+    bot: TeamsBot,
+) -> None:
+    card = await open_case(bot)
+    in_its_thread = bot.fake.posted(lambda c: c.conversation == thread_of(card))
+    thread_posts = {c.answer_id for c in in_its_thread}
+    assert thread_posts
+    await say(bot, "Poistakaa kaikki tietoni")
+    await press(bot, actions.ERASE_YES)
+    deleted = await bot.fake.wait_for("DELETE", where=lambda c: c.activity_id == card.answer_id)
+    assert deleted
+    gone = {c.activity_id for c in bot.fake.calls if c.method == "DELETE"}
+    assert gone == thread_posts | {card.answer_id}
+    notice = bot.fake.posted(lambda c: c.conversation == AGENT_CHANNEL)[-1]
+    assert "#1" in notice.text and OLLI[1] not in notice.text and PROBLEM not in notice.text
+    await bot.settled()
+    assert (await all_rows(bot.app))["channel_marks"] == []

@@ -14,11 +14,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from microsoft_agents.activity import Activity
 
+from bot.channels.teams.activities import message_of
+from bot.channels.teams.channel import TeamsChannel
 from bot.channels.teams.mount import TeamsMount
 from bot.core.texts import Catalogue
 from tests.fakes.teams_api import (
     OTHER_TENANT,
+    TENANT,
     Call,
     FakeTeams,
     channel_post,
@@ -193,3 +197,17 @@ async def test_a_rotated_key_is_fetched_once_when_a_token_names_it(bot: TeamsBot
     responses = await asyncio.gather(*(bot.post(second) for _ in range(5)))
     assert [r.status for r in responses] == [200] * 5
     assert fake.key_fetches == fetched + 1, "one fetch for many waiting requests"
+
+
+async def test_any_process_finds_the_senders_email_from_the_stored_message(bot: TeamsBot) -> None:
+    mount = bot.served.mount("teams")
+    assert isinstance(mount, TeamsMount)
+    activity = Activity.model_validate(personal(bot.fake.service_url, who(MATTI), "Hei"))
+    message = message_of(activity, "a:personal-matti", tenant=TENANT)
+    another_process = TeamsChannel(mount.channel.connector)  # has seen nobody
+    assert message.sender.email is None
+    found = await another_process.identify_in(message)
+    assert (found.id, found.name, found.email) == MATTI
+    lookups = bot.fake.member_lookups
+    assert (await another_process.identify_in(message)).email == MATTI[2]
+    assert bot.fake.member_lookups == lookups, "cached for a while"

@@ -273,4 +273,7 @@ class ChannelMarks(Protocol):
 
     async def mark(self, channel: str, key: str) -> str | None: ...
 
+    async def marks_under(self, channel: str, prefix: str) -> dict[str, str]:
+        """Every mark whose key starts with ``prefix`` (a case's thread posts)."""
+
     async def drop_marks(self, channel: str, keys: Sequence[str]) -> None: ...

@@ -20,7 +20,7 @@ from bot.channels.teams.activities import NAME
 from bot.channels.teams.cards import activities, split
 from bot.channels.teams.connector import Connector, TooLarge
 from bot.core.cases import DeskEvent
-from bot.core.contract import DeliveryError, OutboundReply, ReplyAddress, Sender
+from bot.core.contract import DeliveryError, InboundMessage, OutboundReply, ReplyAddress, Sender
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +78,21 @@ class TeamsChannel:
         self._known[sender.id] = (time.monotonic() + self._ttl, found)
         return found
 
-    async def identify(self, sender: Sender) -> Sender:
-        """The inbox worker's lookup before a turn (see ``IdentifiesSenders``)."""
-        return await self.sender(sender)
+    async def identify_in(self, message: InboundMessage) -> Sender:
+        """The inbox worker's lookup before a turn (see ``IdentifiesInConversation``): the
+        member is looked up in the conversation the message came from, in any process."""
+        self.seen_at(message.sender.id, message.address)
+        return await self.sender(message.sender)
+
+    def seen_at(self, user: str, address: ReplyAddress) -> None:
+        """Where to look a user up, from a stored reply address (a chat or a thread)."""
+        try:
+            where = address.data()
+        except ValueError:
+            return
+        service, conversation = where.get("serviceUrl"), where.get("conversation")
+        if isinstance(service, str) and isinstance(conversation, str):
+            self.seen(user, service, conversation.split(";", 1)[0])
 
     async def send(self, address: ReplyAddress, replies: Sequence[OutboundReply]) -> None:
         """Post each reply (text, then its card) to the stored conversation."""

@@ -44,6 +44,11 @@ def thread_key(conversation: str, root: str) -> str:
     return f"thread:{conversation}:{root}"
 
 
+def post_prefix(conversation: str, case_id: int) -> str:
+    """The marks of the bot's posts in a case's thread (deleted if the case is erased)."""
+    return f"post:{conversation}:{case_id}:"
+
+
 class TeamsDesk(DeskView):
     """The agents' channel as an agent surface."""
 
@@ -90,7 +95,7 @@ class TeamsDesk(DeskView):
                 raise DeliveryError("teams: the card was posted without an id", permanent=True)
             await self._remember(target.conversation, case_id, card_id)
             guide = self.text("teams.thread_guide", case=case_id)
-            await self._thread(target, card_id, (guide, *event.lines))
+            await self._thread(target, card_id, case_id, (guide, *event.lines))
             return
         if event.kind in (DeskEventKind.CASE_CHANGED, DeskEventKind.DUE_SOON):
             await self._channel.connector.update(
@@ -100,40 +105,52 @@ class TeamsDesk(DeskView):
         lines = event.lines
         if event.kind is DeskEventKind.NOTICE:
             lines = tuple(f"🔒 {line}" for line in lines)
-        await self._thread(target, card_id, lines)
+        await self._thread(target, card_id, case_id, lines)
 
     async def _remember(self, conversation: str, case_id: int, card_id: str) -> None:
         at = self._clock()
         await self._marks.put_mark(NAME, thread_key(conversation, card_id), str(case_id), at=at)
         await self._marks.put_mark(NAME, card_key(conversation, case_id), card_id, at=at)
 
-    async def _thread(self, target: Target, root: str, lines: tuple[str, ...]) -> None:
+    async def _thread(
+        self, target: Target, root: str, case_id: int, lines: tuple[str, ...]
+    ) -> None:
         if not lines:
             return
         thread = Target(target.service_url, thread_conversation(target.conversation, root))
         body = markdown("\n\n".join(lines))
         reply = Activity(type="message", text=body, text_format="markdown")
-        await self._channel.post(thread, reply)
+        posted = await self._channel.post(thread, reply)
+        if posted:  # remembered, so an erasure can delete it (the connector lists nothing)
+            key = post_prefix(target.conversation, case_id) + posted
+            await self._marks.put_mark(NAME, key, posted, at=self._clock())
 
     async def _erase(self, target: Target, case_id: int, lines: tuple[str, ...]) -> None:
-        """The customer had the case erased: delete the card, forget the marks, say so with
-        nothing but the case number. (The connector cannot list a thread's messages, so the
-        notice asks agents to delete the thread's remaining messages.)"""
+        """The customer had the case erased: delete the bot's posts in the case's thread and
+        the card, forget the marks, and say so with nothing but the case number."""
         key = card_key(target.conversation, case_id)
         card_id = await self._marks.mark(NAME, key)
+        posts = await self._marks.marks_under(NAME, post_prefix(target.conversation, case_id))
         if card_id is not None:
-            try:
-                await self._channel.connector.call(
-                    target.service_url,
-                    lambda c: c.conversations.delete_activity(target.conversation, card_id),
-                    "delete",
-                )
-            except DeliveryError as exc:
-                if not exc.permanent:
-                    raise
+            thread = thread_conversation(target.conversation, card_id)
+            for post_key, post_id in posts.items():
+                await self._delete(target.service_url, thread, post_id)
+                await self._marks.drop_marks(NAME, [post_key])
+            await self._delete(target.service_url, target.conversation, card_id)
             await self._marks.drop_marks(NAME, [key, thread_key(target.conversation, card_id)])
         text = markdown("\n\n".join(lines))
         await self._channel.post(target, Activity(type="message", text=text))
+
+    async def _delete(self, service_url: str, conversation: str, activity_id: str) -> None:
+        try:
+            await self._channel.connector.call(
+                service_url,
+                lambda c: c.conversations.delete_activity(conversation, activity_id),
+                "delete",
+            )
+        except DeliveryError as exc:
+            if not exc.permanent:  # already gone (404) is what was wanted
+                raise
 
     def _card_activity(self, case: CaseCard, alert: bool) -> Activity:
         return Activity(type="message", summary=case_line(self._texts, self._lang, case,

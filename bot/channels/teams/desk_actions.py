@@ -75,6 +75,7 @@ class DeskActions:
         handle_kind(KIND_COMMAND, self.command)
 
     async def _email(self, message: InboundMessage) -> str | None:
+        self._channel.seen_at(message.sender.id, message.address)  # any process can look up
         return (await self._channel.sender(message.sender)).email
 
     def _receipt(self, message: InboundMessage, inbox_id: int, *, answer: bool) -> Receipt:
