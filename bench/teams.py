@@ -52,6 +52,7 @@ from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient  
 
 from bot.app.serving import start_app, web_application  # noqa: E402
 from bot.http import SERVED  # noqa: E402
+from tests.conftest import fresh_postgres  # noqa: E402
 from tests.fakes.teams_api import APP_ID, TENANT, FakeTeams, personal  # noqa: E402
 from tests.teams_harness import teams_settings  # noqa: E402
 
@@ -139,9 +140,13 @@ async def bare_sdk(fake: FakeTeams, items: list[dict[str, Any]], concurrency: in
     return Result("bare Agents SDK (ack)", latencies, seconds)
 
 
-async def supportbot(fake: FakeTeams, items: list[dict[str, Any]], concurrency: int) -> Result:
+async def supportbot(fake: FakeTeams, items: list[dict[str, Any]], concurrency: int,
+                     database_url: str | None = None) -> Result:  # fmt: skip
     with tempfile.TemporaryDirectory() as directory:
-        settings = teams_settings(f"sqlite:///{directory}/bench.db", fake)
+        url = database_url or f"sqlite:///{directory}/bench.db"
+        if url.startswith("postgres"):
+            await fresh_postgres(url)
+        settings = teams_settings(url, fake)
         app = await start_app(settings)
         web_app = web_application(app)
         token = fake.token()
@@ -158,7 +163,8 @@ async def supportbot(fake: FakeTeams, items: list[dict[str, Any]], concurrency: 
                 handled = len(items) / (time.perf_counter() - started)
         finally:
             await app.close()
-    return Result("supportbot (engine)", latencies, seconds, handled)
+    backend = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    return Result(f"supportbot ({backend})", latencies, seconds, handled)
 
 
 @contextmanager
@@ -178,18 +184,20 @@ def fake_teams_elsewhere() -> Iterator[FakeTeams]:
         loop.close()
 
 
-async def run(n: int, concurrency: int) -> list[Result]:
+async def run(n: int, concurrency: int, database_url: str | None) -> list[Result]:
     results = []
-    for bench in (bare_sdk, supportbot):
+    for bot in (False, True):
         with fake_teams_elsewhere() as fake:
             items = activities(fake.service_url, n)
             for item in items:
                 user = item["from"]
                 fake.add_member(user["id"], name=user["name"], email=f"{user['id'][3:]}@bench.fi")
-            results.append(await bench(fake, items, concurrency))
-            if bench is supportbot:
-                answered = len(fake.posted())
-                assert answered >= 3 * n, f"only {answered} replies for {n} messages"
+            if not bot:
+                results.append(await bare_sdk(fake, items, concurrency))
+                continue
+            results.append(await supportbot(fake, items, concurrency, database_url))
+            answered = len(fake.posted())
+            assert answered >= 3 * n, f"only {answered} replies for {n} messages"
     return results
 
 
@@ -197,9 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("n", nargs="?", type=int, default=200, help="messages to send (200)")
     parser.add_argument("--concurrency", type=int, default=10, help="requests in flight (10)")
+    parser.add_argument("--database-url", help="the bot's database (default: a new SQLite "
+                        "file); a PostgreSQL database given here is emptied first")  # fmt: skip
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
-    results = asyncio.run(run(args.n, args.concurrency))
+    results = asyncio.run(run(args.n, args.concurrency, args.database_url))
     print(f"{args.n} personal-chat messages, {args.concurrency} in flight, 127.0.0.1, "
           "signed tokens, fake connector\n")  # fmt: skip
     header = f"{'':<24}{'ack median':>11}{'ack p99':>10}{'acks/s':>10}{'handled/s':>10}"

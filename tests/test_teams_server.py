@@ -9,6 +9,8 @@ events, never sleeps.
 from __future__ import annotations
 
 import asyncio
+import json
+import random
 import time
 from collections.abc import AsyncIterator
 
@@ -211,3 +213,43 @@ async def test_any_process_finds_the_senders_email_from_the_stored_message(bot: 
     lookups = bot.fake.member_lookups
     assert (await another_process.identify_in(message)).email == MATTI[2]
     assert bot.fake.member_lookups == lookups, "cached for a while"
+
+
+def mutations(activity: dict[str, object], seed: int) -> list[dict[str, object]]:
+    """Valid-token activities with fields dropped or replaced by values of the wrong kind."""
+    odd: list[object] = [None, "", 0, -1, 1.5, True, [], {}, ["x"], {"id": None}, "x" * 5000,
+                         "\x00", {"id": ""}, [{"type": "mention"}]]  # fmt: skip
+    chosen = random.Random(seed)
+    variants = []
+    for _ in range(120):
+        changed = json.loads(json.dumps(activity))
+        for _ in range(chosen.randint(1, 3)):
+            path = chosen.choice([("type",), ("id",), ("text",), ("from",), ("conversation",),
+                                  ("recipient",), ("entities",), ("value",), ("name",),
+                                  ("channelData",), ("replyToId",), ("conversation", "id"),
+                                  ("conversation", "conversationType"), ("from", "id"),
+                                  ("channelData", "tenant"), ("conversation", "tenantId")])
+            target = changed
+            for key in path[:-1]:
+                target = target.setdefault(key, {}) if isinstance(target, dict) else {}
+            if isinstance(target, dict):
+                if chosen.random() < 0.3:
+                    target.pop(path[-1], None)
+                else:
+                    target[path[-1]] = chosen.choice(odd)
+        changed["type"] = changed.get("type") if chosen.random() < 0.7 else chosen.choice(
+            ["invoke", "message", "conversationUpdate", "event"])  # fmt: skip
+        variants.append(changed)
+    return variants
+
+
+async def test_odd_activities_with_a_valid_token_never_get_a_5xx(bot: TeamsBot) -> None:
+    fake = bot.fake
+    base = channel_post(fake.service_url, who(MATTI), "Hei", channel=CUSTOMER_CHANNEL)
+    base["value"] = {"action": {"verb": "tuki.button", "data": {"tuki": "consent:accept"}}}
+    statuses = []
+    for variant in mutations(base, seed=10) + mutations(personal(fake.service_url,
+                                                                 who(MATTI), "Hei"), seed=11):
+        statuses.append((await bot.post(variant)).status)
+    assert all(status < 500 for status in statuses), sorted(set(statuses))
+    await bot.settled()
