@@ -143,10 +143,10 @@ async def bare_sdk(fake: FakeTeams, items: list[dict[str, Any]], concurrency: in
 async def supportbot(fake: FakeTeams, items: list[dict[str, Any]], concurrency: int,
                      database_url: str | None = None) -> Result:  # fmt: skip
     with tempfile.TemporaryDirectory() as directory:
-        url = database_url or f"sqlite:///{directory}/bench.db"
-        if url.startswith("postgres"):
-            await fresh_postgres(url)
-        settings = teams_settings(url, fake)
+        database = database_url or f"sqlite:///{directory}/bench.db"
+        if database.startswith("postgres"):
+            await fresh_postgres(database)
+        settings = teams_settings(database, fake)
         app = await start_app(settings)
         web_app = web_application(app)
         token = fake.token()
@@ -163,7 +163,7 @@ async def supportbot(fake: FakeTeams, items: list[dict[str, Any]], concurrency: 
                 handled = len(items) / (time.perf_counter() - started)
         finally:
             await app.close()
-    backend = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    backend = "PostgreSQL" if database.startswith("postgres") else "SQLite"
     return Result(f"supportbot ({backend})", latencies, seconds, handled)
 
 
