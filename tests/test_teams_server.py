@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 import time
 from collections.abc import AsyncIterator
@@ -18,9 +19,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from microsoft_agents.activity import Activity
 
+from bot.app.serving import mounts
 from bot.channels.teams.activities import message_of
 from bot.channels.teams.channel import TeamsChannel
 from bot.channels.teams.mount import TeamsMount
+from bot.core.settings import Settings
 from bot.core.texts import Catalogue
 from tests.fakes.teams_api import (
     OTHER_TENANT,
@@ -253,3 +256,19 @@ async def test_odd_activities_with_a_valid_token_never_get_a_5xx(bot: TeamsBot) 
         statuses.append((await bot.post(variant)).status)
     assert all(status < 500 for status in statuses), sorted(set(statuses))
     await bot.settled()
+
+
+def test_without_teams_settings_the_server_says_so_in_one_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="bot.channels.teams.mount"):
+        found = mounts(Settings(database_url="sqlite://", teams_app_id="only-the-id"))
+    assert [m.name for m in found] == []
+    (line,) = [r for r in caplog.records if r.name == "bot.channels.teams.mount"]
+    assert "teams off" in line.getMessage() and "TEAMS_APP_PASSWORD" in line.getMessage()
+
+
+async def test_health_names_teams(bot: TeamsBot) -> None:
+    response = await bot.client.get("/healthz")
+    assert response.status == 200
+    assert (await response.json())["teams"] == "http"
