@@ -13,7 +13,14 @@ from typing import Any
 
 import pytest
 
-from bot.channels.teams.desk import CLOSE_VERB, NOTE_VERB, TAKE_VERB
+from bot.channels.teams.desk import (
+    CLOSE_VERB,
+    HANDBACK_VERB,
+    NOTE_VERB,
+    TAKE_VERB,
+    TRANSFER_VERB,
+    URGENCY_VERB,
+)
 from bot.core.records import Direction
 from bot.core.texts import Catalogue
 from bot.desk.typed import parse_typed
@@ -82,8 +89,32 @@ def in_thread(fake: FakeTeams, card: Call) -> list[str]:
     return [c.text for c in fake.posted(lambda c: c.conversation == thread_of(card))]
 
 
+def verb_of(action: dict[str, Any]) -> str:
+    if action["type"] == "Action.ShowCard":  # a small form: its one button's verb
+        return str(action["card"]["actions"][0]["verb"])
+    return str(action.get("verb") or action["data"]["verb"])
+
+
 def verbs(call: Call) -> list[str]:
-    return [a.get("verb") or a["data"]["verb"] for a in call.actions()]
+    return [verb_of(a) for a in call.actions()]
+
+
+async def click_card(bot: TeamsBot, card: Call, person: tuple[str, str, str], verb: str,
+                     **inputs: str) -> dict[str, Any]:  # fmt: skip
+    """Click a case card's button as last drawn (inputs of its form merged into the data,
+    as Teams does)."""
+    redrawn = [c for c in bot.fake.calls if c.method == "PUT" and c.activity_id == card.answer_id]
+    card = redrawn[-1] if redrawn else card
+    action = next(a for a in card.actions() if verb_of(a) == verb)
+    if action["type"] == "Action.ShowCard":
+        action = action["card"]["actions"][0]
+    action = {**action, "data": {**action["data"], **inputs}}
+    conversation = {"id": thread_of(card), "conversationType": "channel"}
+    response = await bot.post(execute(bot.fake.service_url, who(person), card, action,
+                                      conversation=conversation))  # fmt: skip
+    assert response.status == 200
+    await bot.settled()
+    return dict(await response.json())
 
 
 def is_card(call: Call) -> bool:
@@ -127,7 +158,7 @@ async def test_the_whole_journey_through_teams(bot: TeamsBot) -> None:
     for expected in ("Konepaja Esimerkki Oy", OLLI[1], "Creo",
                      TEXTS.get("fi", "handover.urgency_2"), PROBLEM):  # fmt: skip
         assert expected in shown
-    assert verbs(card) == [TAKE_VERB, NOTE_VERB, CLOSE_VERB]
+    assert verbs(card) == [TAKE_VERB, NOTE_VERB, URGENCY_VERB, TRANSFER_VERB, CLOSE_VERB]
     assert card.card is not None and card.card["version"] == "1.5"
     await fake.wait_for("POST", where=lambda c: c.conversation == thread_of(card))
     thread = in_thread(fake, card)
@@ -145,7 +176,8 @@ async def test_the_whole_journey_through_teams(bot: TeamsBot) -> None:
     assert any("Otit tapauksen" in t for t in told)
     assert any(winner[1] in t and "#1" in t for t in told), "the loser sees who has it"
     updated = await fake.wait_for("PUT", where=lambda c: c.activity_id == card.answer_id)
-    assert verbs(updated[-1]) == [NOTE_VERB, CLOSE_VERB]
+    assert verbs(updated[-1]) == [NOTE_VERB, URGENCY_VERB, TRANSFER_VERB, HANDBACK_VERB,
+                                  CLOSE_VERB]  # fmt: skip
     assert winner[1] in updated[-1].all_text()
     first_name = winner[1].split()[0]
     assert any(first_name in t and "liittyi" in t for t in to_customer(fake))
@@ -250,3 +282,22 @@ async def test_an_erased_case_leaves_nothing_of_the_bots_in_the_agents_channel(
     assert "#1" in notice.text and OLLI[1] not in notice.text and PROBLEM not in notice.text
     await bot.settled()
     assert (await all_rows(bot.app))["channel_marks"] == []
+
+
+async def test_the_cards_buttons_set_urgency_transfer_and_hand_back(bot: TeamsBot) -> None:
+    card = await open_case(bot)
+    await click_card(bot, card, MAIJA, TAKE_VERB)
+    answer = await click_card(bot, card, MAIJA, URGENCY_VERB, urgency="1")
+    assert answer["statusCode"] == 200 and "card" not in answer["type"], "the card stays"
+    assert (await all_rows(bot.app))["cases"][0]["urgency"] == 1
+    await click_card(bot, card, MAIJA, TRANSFER_VERB, to=PEKKA[2])
+    assert (await all_rows(bot.app))["cases"][0]["holder"] == PEKKA[2]
+    await click_card(bot, card, MAIJA, HANDBACK_VERB)  # Maija no longer holds it
+    assert (await all_rows(bot.app))["cases"][0]["state"] == "taken"
+    assert TEXTS.get("fi", "desk.not_holder", case=1) in in_thread(bot.fake, card)[-1]
+    await click_card(bot, card, PEKKA, HANDBACK_VERB)
+    assert (await all_rows(bot.app))["cases"][0]["state"] == "returned"
+    handed_back = TEXTS.get("fi", "relay.handed_back")
+    assert any(handed_back[:30] in t for t in to_customer(bot.fake))
+    final = await bot.fake.wait_for("PUT", where=lambda c: c.activity_id == card.answer_id)
+    assert not final[-1].actions(), "a case back with the bot has no buttons"

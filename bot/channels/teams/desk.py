@@ -31,8 +31,13 @@ from bot.core.timefmt import day_and_time
 log = logging.getLogger(__name__)
 
 TAKE_VERB = "tuki.take"
+URGENCY_VERB = "tuki.urgency"
+HANDBACK_VERB = "tuki.handback"
+TRANSFER_VERB = "tuki.transfer"
 NOTE_VERB = "tuki.note"
 CLOSE_VERB = "tuki.close"
+# Buttons answered at once (Action.Execute); the dialogs open a form first (task/fetch).
+CARD_VERBS = (TAKE_VERB, URGENCY_VERB, HANDBACK_VERB, TRANSFER_VERB)
 DIALOG_VERBS = (NOTE_VERB, CLOSE_VERB)
 
 
@@ -194,8 +199,32 @@ class TeamsDesk(DeskView):
                                    style="positive"))  # fmt: skip
         if case.state in OPEN_CASE_STATES:
             actions.append(_dialog_button(self.text("slack_desk.add_note"), NOTE_VERB, data))
+            actions.extend(self._manage(case, data))
             actions.append(_dialog_button(self.text("teams.close"), CLOSE_VERB, data))
         return card(body, actions)
+
+    def _manage(self, case: CaseCard, data: dict[str, Any]) -> list[Card]:
+        """Urgency and transfer (a small form under the card), hand back (one click)."""
+        save = self.text("slack_desk.note_save")
+        choices = [{"title": f"{n} – {self.text(f'handover.urgency_{n}')}", "value": str(n)}
+                   for n in range(1, 5)]  # fmt: skip
+        urgency = card(
+            [{"type": "Input.ChoiceSet", "id": "urgency", "value": str(case.urgency),
+              "choices": choices, "label": self.text("slack_desk.urgency")}],
+            [execute(save, URGENCY_VERB, data)],
+        )  # fmt: skip
+        transfer = card(
+            [{"type": "Input.Text", "id": "to", "isRequired": True,
+              "label": self.text("teams.transfer_label")}],
+            [execute(save, TRANSFER_VERB, data)],
+        )  # fmt: skip
+        shown = [
+            {"type": "Action.ShowCard", "title": self.text("teams.urgency"), "card": urgency},
+            {"type": "Action.ShowCard", "title": self.text("teams.transfer"), "card": transfer},
+        ]
+        if case.state == CaseState.TAKEN:
+            shown.append(execute(self.text("teams.handback"), HANDBACK_VERB, data))
+        return shown
 
     def dialog(self, verb: str, case_id: int) -> dict[str, Any]:
         """A ``task/fetch`` answer: the note (or closing) form for a case."""

@@ -17,7 +17,13 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from bot.channels.teams.activities import NAME
 from bot.channels.teams.channel import TeamsChannel
-from bot.channels.teams.desk import NOTE_VERB, TeamsDesk
+from bot.channels.teams.desk import (
+    HANDBACK_VERB,
+    NOTE_VERB,
+    TRANSFER_VERB,
+    URGENCY_VERB,
+    TeamsDesk,
+)
 from bot.core.cases import AlreadyHandled, Delivery, Receipt, Recipient
 from bot.core.contract import InboundMessage, OutboundReply, ReplyAddress, ReplyKind, Sender
 from bot.core.logs import failure
@@ -28,7 +34,7 @@ from bot.desk.typed import run_typed
 log = logging.getLogger(__name__)
 
 KIND_POST = "teams.agent_post"
-KIND_TAKE = "teams.take"
+KIND_CARD = "teams.card"
 KIND_DIALOG = "teams.dialog"
 KIND_COMMAND = "teams.command"
 
@@ -70,7 +76,7 @@ class DeskActions:
 
     def register(self, handle_kind: Register) -> None:
         handle_kind(KIND_POST, self.post)
-        handle_kind(KIND_TAKE, self.take)
+        handle_kind(KIND_CARD, self.card)
         handle_kind(KIND_DIALOG, self.dialog)
         handle_kind(KIND_COMMAND, self.command)
 
@@ -96,14 +102,24 @@ class DeskActions:
         root = _details(message).get("thread", "")
         return await self._view.case_of_thread(conversation, root) if root else None
 
-    async def take(self, message: InboundMessage, inbox_id: int) -> None:
-        """The take button: exactly one agent wins; everyone else is told who has it."""
-        case = _details(message).get("case", "")
+    async def card(self, message: InboundMessage, inbox_id: int) -> None:
+        """A case card's button: take (exactly one agent wins; everyone else is told who has
+        it), urgency, hand back, transfer."""
+        details = _details(message)
+        case = int(details["case"]) if details.get("case", "").isdigit() else 0
+        email = await self._email(message)
+        receipt = self._receipt(message, inbox_id, answer=True)
+        verb, value = details.get("verb"), message.text.strip()
         try:
-            await self._desk.take(
-                await self._email(message), int(case) if case.isdigit() else 0,
-                receipt=self._receipt(message, inbox_id, answer=True),
-            )  # fmt: skip
+            if verb == URGENCY_VERB:
+                level = int(value) if value.isdigit() else 0
+                await self._desk.set_urgency(email, case, level, receipt=receipt)
+            elif verb == HANDBACK_VERB:
+                await self._desk.hand_back(email, case, receipt=receipt)
+            elif verb == TRANSFER_VERB:
+                await self._desk.transfer(email, case, value, receipt=receipt)
+            else:
+                await self._desk.take(email, case, receipt=receipt)
         except AlreadyHandled:
             return
         except DeskError as refusal:

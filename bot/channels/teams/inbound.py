@@ -17,6 +17,7 @@ from microsoft_agents.activity import Activity
 
 from bot.channels.base import Host
 from bot.channels.teams.activities import (
+    CardAction,
     card_action_of,
     channel_of,
     click_message_of,
@@ -31,12 +32,12 @@ from bot.channels.teams.activities import (
 )
 from bot.channels.teams.cards import answered, attachment, invoke_card, invoke_message
 from bot.channels.teams.channel import TeamsChannel
-from bot.channels.teams.desk import DIALOG_VERBS, TAKE_VERB, TeamsDesk
+from bot.channels.teams.desk import CARD_VERBS, DIALOG_VERBS, TAKE_VERB, TeamsDesk
 from bot.channels.teams.desk_actions import (
+    KIND_CARD,
     KIND_COMMAND,
     KIND_DIALOG,
     KIND_POST,
-    KIND_TAKE,
     DeskActions,
     stored,
 )
@@ -132,10 +133,8 @@ class Inbound:
         if activity.type != "message":
             return None
         action = card_action_of(activity)
-        if action is not None and action.verb == TAKE_VERB:  # Action.Submit fallback
-            case = str(action.data.get("case") or "")
-            await self._store(stored(KIND_TAKE, user=user, message_id=f"take:{activity.id}",
-                                     where=in_thread, case=case))  # fmt: skip
+        if action is not None and action.verb in CARD_VERBS:  # Action.Submit fallback
+            await self._card_click(activity, action, user, in_thread)
             return None
         text = plain(activity)
         if not text:
@@ -147,6 +146,17 @@ class Inbound:
                                  where=in_thread, text=text, thread=root))  # fmt: skip
         return None
 
+    async def _card_click(
+        self, activity: Activity, action: CardAction, user: str, in_thread: dict[str, str]
+    ) -> str:
+        """A case card's button (take, urgency, hand back, transfer), stored; its case."""
+        case = str(action.data.get("case") or "")
+        value = action.data.get("urgency") or action.data.get("to") or ""
+        await self._store(stored(KIND_CARD, user=user, message_id=f"card:{activity.id}",
+                                 where=in_thread, case=case, verb=str(action.verb),
+                                 text=str(value)))  # fmt: skip
+        return case
+
     async def _agent_invoke(
         self, activity: Activity, user: str, where: dict[str, str], in_thread: dict[str, str]
     ) -> Answer:
@@ -154,12 +164,11 @@ class Inbound:
         value = activity.value if isinstance(activity.value, Mapping) else {}
         if activity.name == "adaptiveCard/action":
             action = card_action_of(activity)
-            case = str((action.data if action else {}).get("case") or "")
-            if action is None or action.verb != TAKE_VERB or not case.isdigit():
+            if action is None or action.verb not in CARD_VERBS:
                 return invoke_message("")
-            await self._store(stored(KIND_TAKE, user=user, message_id=f"take:{activity.id}",
-                                     where=in_thread, case=case))  # fmt: skip
-            return invoke_message(self.desk.text("teams.taking", case=case))
+            case = await self._card_click(activity, action, user, in_thread)
+            key = "teams.taking" if action.verb == TAKE_VERB else "teams.saved"
+            return invoke_message(self.desk.text(key, case=case))
         data = value.get("data") if isinstance(value.get("data"), Mapping) else {}
         verb, case = str(data.get("verb") or ""), str(data.get("case") or "")
         if verb not in DIALOG_VERBS or not case.isdigit():
