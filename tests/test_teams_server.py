@@ -202,6 +202,10 @@ async def test_a_rotated_key_is_fetched_once_when_a_token_names_it(bot: TeamsBot
     responses = await asyncio.gather(*(bot.post(second) for _ in range(5)))
     assert [r.status for r in responses] == [200] * 5
     assert fake.key_fetches == fetched + 1, "one fetch for many waiting requests"
+    # A key endorsed for other channels only does not sign Teams' activities.
+    fake.rotate("webchat-key", endorsed=("webchat",))
+    refused = await bot.post(personal(fake.service_url, who(MATTI), "Hei kolmannen kerran"))
+    assert refused.status == 401
 
 
 async def test_any_process_finds_the_senders_email_from_the_stored_message(bot: TeamsBot) -> None:

@@ -82,6 +82,7 @@ class FakeTeams:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = "key-1"
         self.published: dict[str, Any] = {self.kid: self.key.public_key()}
+        self.endorsements: dict[str, list[str]] = {self.kid: ["msteams"]}
 
     async def __aenter__(self) -> FakeTeams:
         app = web.Application()
@@ -109,11 +110,13 @@ class FakeTeams:
 
     # --- signing, as Bot Framework signs what it posts ------------------------
 
-    def rotate(self, kid: str) -> None:
-        """A new signing key, published under ``kid`` (the old one stays published)."""
+    def rotate(self, kid: str, *, endorsed: tuple[str, ...] = ("msteams",)) -> None:
+        """A new signing key, published under ``kid`` (the old one stays published),
+        endorsed for ``endorsed`` channels."""
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = kid
         self.published[kid] = self.key.public_key()
+        self.endorsements[kid] = list(endorsed)
 
     def token(self, *, service_url: str | None = None, audience: str = APP_ID,
               issuer: str = ISSUER, lifetime: int = 3600, key: Any = None,
@@ -134,7 +137,8 @@ class FakeTeams:
         keys = []
         for kid, public in self.published.items():
             jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(public))
-            keys.append({**jwk, "kid": kid, "use": "sig", "alg": "RS256"})
+            keys.append({**jwk, "kid": kid, "use": "sig", "alg": "RS256",
+                         "endorsements": self.endorsements.get(kid, [])})
         return web.json_response({"keys": keys})
 
     async def _token(self, request: web.Request) -> web.Response:

@@ -4,7 +4,8 @@ Inbound (Bot Framework's "authenticate requests from the service"): the bearer
 token's signature must verify with a key from the OpenID metadata's ``jwks_uri``,
 its issuer must be the metadata's, its audience the bot's app id, it must be
 within its validity period (five minutes of clock skew), and its ``serviceurl``
-claim must match the activity's (checked by the mount once the body is read).
+claim must match the activity's, and a key endorsed for named channels only signs
+those channels' activities (both checked by the mount once the body is read).
 Keys are fetched with aiohttp, cached, and refetched when a token names an
 unknown key id, at most once a minute, with one fetch in flight: the event loop
 never blocks on the network. (The SDK's own validator cannot be pointed at
@@ -49,6 +50,9 @@ class Claims:
     app_id: str
     service_url: str
     raw: Mapping[str, Any]
+    # The channels the signing key is endorsed for (Bot Framework publishes them with each
+    # key); None when the key names none.
+    endorsements: frozenset[str] | None = None
 
 
 class InboundAuth:
@@ -59,6 +63,7 @@ class InboundAuth:
         self._metadata_url = metadata_url
         self._session = session
         self._keys: dict[str, PyJWK] = {}
+        self._endorsed: dict[str, frozenset[str]] = {}
         self._issuer: str | None = None
         self._fetched_at = 0.0
         self._lock = asyncio.Lock()
@@ -92,7 +97,8 @@ class InboundAuth:
         if not isinstance(service_url, str) or not service_url:
             raise Unauthorized("no serviceurl claim")
         app = claims.get("appid") or claims.get("azp") or ""
-        return Claims(app_id=str(app), service_url=service_url, raw=claims)
+        return Claims(app_id=str(app), service_url=service_url, raw=claims,
+                      endorsements=self._endorsed.get(kid))  # fmt: skip
 
     async def _key(self, kid: str) -> PyJWK:
         if kid in self._keys and time.monotonic() - self._fetched_at < REFRESH_AFTER:
@@ -117,6 +123,7 @@ class InboundAuth:
             log.warning("teams signing keys unavailable error=%s", type(exc).__name__)
             raise Unauthorized("signing keys unavailable") from exc
         found: dict[str, PyJWK] = {}
+        endorsed: dict[str, frozenset[str]] = {}
         for entry in keys.get("keys") or []:
             try:
                 jwk = PyJWK(entry)
@@ -124,7 +131,9 @@ class InboundAuth:
                 continue  # a key of a kind this bot does not use
             if jwk.key_id:
                 found[jwk.key_id] = jwk
-        self._keys = found
+                if isinstance(entry.get("endorsements"), list):
+                    endorsed[jwk.key_id] = frozenset(map(str, entry["endorsements"]))
+        self._keys, self._endorsed = found, endorsed
         self._issuer = issuer if isinstance(issuer, str) else None
         self._fetched_at = time.monotonic()
         log.info("teams signing keys fetched count=%d", len(found))

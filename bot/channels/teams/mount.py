@@ -109,6 +109,10 @@ class TeamsMount:
         if not _same_service(claims.service_url, activity.service_url):
             log.info("teams request refused reason=serviceurl")
             return web.json_response({"error": "unauthorized"}, status=401)
+        channel_id = str(activity.channel_id or "")
+        if claims.endorsements is not None and channel_id not in claims.endorsements:
+            log.info("teams request refused reason=endorsement")
+            return web.json_response({"error": "unauthorized"}, status=401)
         answer = await self.inbound.handle(activity)
         if answer is None:
             return web.Response(status=200)
