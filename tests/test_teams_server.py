@@ -276,3 +276,19 @@ async def test_health_names_teams(bot: TeamsBot) -> None:
     response = await bot.client.get("/healthz")
     assert response.status == 200
     assert (await response.json())["teams"] == "http"
+
+
+async def test_an_action_submit_fallback_counts_and_redraws_the_card(bot: TeamsBot) -> None:
+    fake = bot.fake
+    await bot.post(personal(fake.service_url, who(MATTI), QUESTION))
+    (card,) = await fake.wait_for("POST", where=consent_card)
+    accept = next(a for a in card.actions() if a["data"]["tuki"] == "consent:accept")
+    # An older client sends the fallback's data as a message replying to the card.
+    submit = personal(fake.service_url, who(MATTI), "")
+    submit.update(value=accept["fallback"]["data"], replyToId=card.answer_id)
+    del submit["text"]
+    assert (await bot.post(submit)).status == 200
+    (redrawn,) = await fake.wait_for("PUT", where=lambda c: c.activity_id == card.answer_id)
+    assert not redrawn.actions() and "✔" in redrawn.all_text()
+    await bot.settled()
+    assert len((await all_rows(bot.app))["consents"]) == 1
