@@ -292,3 +292,16 @@ async def test_an_action_submit_fallback_counts_and_redraws_the_card(bot: TeamsB
     assert not redrawn.actions() and "✔" in redrawn.all_text()
     await bot.settled()
     assert len((await all_rows(bot.app))["consents"]) == 1
+
+
+async def test_a_retry_reaching_another_process_is_handled_once(
+    bot: TeamsBot, fake: FakeTeams, clock: Clock
+) -> None:
+    activity = personal(fake.service_url, who(MATTI), QUESTION)
+    async with running_teams(bot.app.settings, fake, clock) as other:
+        first, retry = await asyncio.gather(bot.post(activity), other.post(activity))
+        assert (first.status, retry.status) == (200, 200)
+        await fake.wait_for("POST", where=consent_card)
+        await asyncio.gather(bot.settled(), other.settled())
+    assert len(fake.posted(consent_card)) == 1
+    assert len(fake.posted(lambda c: c.text == TEXTS.get("fi", "greeting"))) == 1
