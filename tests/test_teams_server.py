@@ -305,3 +305,19 @@ async def test_a_retry_reaching_another_process_is_handled_once(
         await asyncio.gather(bot.settled(), other.settled())
     assert len(fake.posted(consent_card)) == 1
     assert len(fake.posted(lambda c: c.text == TEXTS.get("fi", "greeting"))) == 1
+
+
+async def test_a_guest_from_another_tenant_in_a_shared_channel_needs_their_tenant_allowed(
+    database_url: str, fake: FakeTeams, clock: Clock
+) -> None:
+    guest = channel_post(fake.service_url, who(MATTI), "Which JDK does Windchill need?",
+                         channel=CUSTOMER_CHANNEL)  # fmt: skip
+    guest["from"]["tenantId"] = OTHER_TENANT  # the host's channel, the guest's own tenant
+    async with running_teams(teams_settings(database_url, fake), fake, clock) as bot:
+        assert (await bot.post(guest)).status == 200
+        await bot.settled()
+        assert fake.calls == [], "their tenant is not allowed"
+    allowed = teams_settings(database_url, fake, teams_allowed_tenants=f"{TENANT},{OTHER_TENANT}")
+    async with running_teams(allowed, fake, clock) as bot:
+        assert (await bot.post(guest)).status == 200
+        await fake.wait_for("POST", where=consent_card)

@@ -66,10 +66,13 @@ class Inbound:
 
     async def handle(self, activity: Activity) -> Answer:
         tenant = (tenant_of(activity) or "").lower()
-        if tenant not in self._allowed:
+        who = activity.from_property
+        # In a shared channel the conversation is the host's; the sender's own tenant, when
+        # the activity names it, must be allowed too.
+        home = str(who.tenant_id or tenant).lower() if who is not None else tenant
+        if tenant not in self._allowed or home not in self._allowed:
             log.info("teams activity from another tenant ignored")
             return None
-        who = activity.from_property
         if who is None or not who.id or (activity.recipient and who.id == activity.recipient.id):
             return None
         if self._agent_channel and channel_of(activity) == self._agent_channel:
