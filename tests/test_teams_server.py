@@ -321,3 +321,21 @@ async def test_a_guest_from_another_tenant_in_a_shared_channel_needs_their_tenan
     async with running_teams(allowed, fake, clock) as bot:
         assert (await bot.post(guest)).status == 200
         await fake.wait_for("POST", where=consent_card)
+
+
+async def test_consent_in_a_channel_thread_is_the_clicking_users(bot: TeamsBot) -> None:
+    post = channel_post(bot.fake.service_url, who(MATTI), "Which JDK does Windchill need?",
+                        channel=CUSTOMER_CHANNEL)  # fmt: skip
+    await bot.post(post)
+    (card,) = await bot.fake.wait_for("POST", where=consent_card)
+    thread = f"{CUSTOMER_CHANNEL};messageid={post['id']}"
+    assert card.conversation == thread
+    accept = next(a for a in card.actions() if a["data"]["tuki"] == "consent:accept")
+    click = execute(bot.fake.service_url, who(MATTI), card, accept,
+                    conversation={"id": thread, "conversationType": "channel"})
+    answer = await (await bot.post(click)).json()
+    assert "actions" not in answer["value"]
+    await bot.settled()
+    (user,) = (await all_rows(bot.app))["users"]
+    assert (user["external_id"], user["email"]) == (MATTI[0], MATTI[2])
+    assert bot.fake.posted()[-1].conversation == thread, "the thanks go to the thread"
