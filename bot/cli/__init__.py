@@ -14,9 +14,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import agent, chat, customers, hours, kb, privacy, queue, route, serve
+from bot.cli import agent, chat, customers, hours, kb, privacy, queue, route, serve, teams
 
-COMMANDS = (chat, route, kb, privacy, hours, customers, queue, agent, serve)
+COMMANDS = (chat, route, kb, privacy, hours, customers, queue, agent, serve, teams)
 
 
 def build_parser() -> argparse.ArgumentParser:
