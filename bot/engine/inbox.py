@@ -63,6 +63,7 @@ class InboxWorkers:
         self._poll = poll_seconds
         self._wake = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
+        self._taking = asyncio.Lock()
         self._idle = asyncio.Event()
         self._idle.set()
         self._kinds: dict[str, KindHandler] = {}
@@ -103,16 +104,21 @@ class InboxWorkers:
 
     async def take(self) -> int:
         """Lease as many waiting messages as there are free slots and start their turns."""
-        free = self._concurrency - len(self._running)
-        if free <= 0:
-            return 0
-        items = await self._inbox.claim(at=self._clock(), lease_seconds=LEASE_SECONDS, limit=free)
-        for item in items:
-            task = asyncio.create_task(self._run(item), name="inbox-turn")
-            self._running.add(task)
-            self._idle.clear()
-            task.add_done_callback(self._done)
-        return len(items)
+        # One claim at a time in a process: the background loop and drain() never race,
+        # so a message leased by one is always among the running turns the other sees.
+        async with self._taking:
+            free = self._concurrency - len(self._running)
+            if free <= 0:
+                return 0
+            items = await self._inbox.claim(
+                at=self._clock(), lease_seconds=LEASE_SECONDS, limit=free
+            )
+            for item in items:
+                task = asyncio.create_task(self._run(item), name="inbox-turn")
+                self._running.add(task)
+                self._idle.clear()
+                task.add_done_callback(self._done)
+            return len(items)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
