@@ -18,6 +18,7 @@ from bot.core.contract import Channel, ReplyAddress
 from bot.core.desk_text import event_text
 from bot.core.keys import Keys
 from bot.core.logs import failure
+from bot.core.metrics import NO_METER, Meter
 from bot.core.records import Erasure
 from bot.core.settings import Settings
 from bot.core.texts import Catalogue
@@ -76,6 +77,7 @@ class App:
     clock: Clock
     inbox: SqlInbox
     wakers: list[Callable[[], None]] = field(default_factory=list)
+    meter: Meter = NO_METER
 
     @classmethod
     async def start(
@@ -85,6 +87,7 @@ class App:
         clock: Clock = utc_now,
         shared_desks: tuple[ReplyAddress, ...] = (),
         knowledge: bool = True,
+        meter: Meter = NO_METER,
     ) -> App:
         """Open (and migrate) the database, load the knowledge base and build the engine.
 
@@ -137,6 +140,7 @@ class App:
                 hours=kit.hours_text,
                 handover=kit,
                 notify=notify,
+                meter=meter,
             )
         )
         desk = Desk(
@@ -173,6 +177,7 @@ class App:
             clock=clock,
             inbox=SqlInbox(database),
             wakers=wakers,
+            meter=meter,
         )
 
     async def ping(self) -> None:
@@ -188,7 +193,7 @@ class App:
         """This process's inbox workers; woken when this process stores a message."""
         return InboxWorkers(
             inbox=self.inbox, engine=self.engine, clock=self.clock, channels=channels,
-            concurrency=concurrency,
+            concurrency=concurrency, meter=self.meter,
         )  # fmt: skip
 
     def dispatcher(self, routes: Mapping[str, OutboxRoute], *, woken: bool = True) -> Dispatcher:
@@ -198,6 +203,7 @@ class App:
             return event_text(self.texts, self.settings.agent_language, event, self.clock())
 
         async def report(item: OutboxItem, error: str) -> None:
+            self.meter.delivery_failed(channel=item.address.channel)
             await self.report_failure(item, error)
 
         dispatcher = Dispatcher(

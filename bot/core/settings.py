@@ -46,6 +46,9 @@ class Settings:
     slack_api_base_url: str | None = None
     slack_agent_channel: str | None = None
     slack_team_id: str | None = None
+    # Operations (docs/deploy.md): a bearer token /metrics demands when set; "json" logs.
+    metrics_token: str | None = field(default=None, repr=False)
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -78,4 +81,6 @@ class Settings:
             slack_api_base_url=env.get("SLACK_API_BASE_URL") or None,
             slack_agent_channel=env.get("SLACK_AGENT_CHANNEL") or None,
             slack_team_id=env.get("SLACK_TEAM_ID") or None,
+            metrics_token=env.get("SUPPORTBOT_METRICS_TOKEN") or None,
+            log_format=(env.get("SUPPORTBOT_LOG_FORMAT") or "text").strip().lower(),
         )

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from bot.core.cases import InboxItem
 from bot.core.contract import Channel, IdentifiesSenders, InboundMessage
 from bot.core.logs import failure
+from bot.core.metrics import NO_METER, Meter
 from bot.core.ports import Inbox
 from bot.engine.turns import Engine
 
@@ -48,7 +49,9 @@ class InboxWorkers:
         channels: Mapping[str, Channel] | None = None,
         concurrency: int = 4,
         poll_seconds: float = 0.5,
+        meter: Meter = NO_METER,
     ) -> None:
+        self._meter = meter
         self._inbox = inbox
         self._engine = engine
         self._clock = clock
@@ -135,6 +138,7 @@ class InboxWorkers:
                 await self._engine.turn(message, inbox_id=item.id)
             except Exception as exc:
                 failure(log, "turn failed", exc, channel=message.channel, attempt=item.attempts)
+                self._meter.turn(channel=message.channel, outcome="error", seconds=None)
                 await self._failed(item, message, exc)
 
     async def _kind(self, message: InboundMessage, inbox_id: int) -> None:
