@@ -5,21 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import inspect
-import logging
-import sys
+import os
+
+from bot.core.logs import configure
 
 
 def run_command(args: argparse.Namespace) -> int:
-    logging.basicConfig(
-        level=logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
-    if args.verbose:
-        # Only our own loggers: at DEBUG the SDKs log request and response bodies,
-        # which carry message text, names and email addresses.
-        for name in ("bot", "handlers", "knowledge", "storage"):
-            logging.getLogger(name).setLevel(logging.DEBUG)
+    json_lines = os.environ.get("SUPPORTBOT_LOG_FORMAT", "").strip().lower() == "json"
+    configure(json_lines=json_lines, verbose=args.verbose)
     result = args.run(args)
     if inspect.isawaitable(result):
         result = asyncio.run(result)

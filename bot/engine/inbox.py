@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from bot.core.cases import InboxItem
 from bot.core.contract import Channel, IdentifiesSenders, InboundMessage
-from bot.core.logs import failure
+from bot.core.logs import CORRELATION, failure
 from bot.core.metrics import NO_METER, Meter
 from bot.core.ports import Inbox
 from bot.engine.turns import Engine
@@ -76,9 +76,11 @@ class InboxWorkers:
     async def accept(self, message: InboundMessage) -> bool:
         """Store a message (the channel acknowledges after this returns); False for a
         redelivery that is already stored."""
+        CORRELATION.set(self._engine.correlation_of(message))
         stored = await self._inbox.accept(
             message, conversation_key=self._engine.conversation_key(message)
         )
+        log.info("message stored channel=%s kind=%s new=%s", message.channel, message.kind, stored)
         self.wake()
         return stored
 
@@ -130,6 +132,7 @@ class InboxWorkers:
     async def _run(self, item: InboxItem) -> None:
         async with self._slots:
             message = item.message
+            CORRELATION.set(self._engine.correlation_of(message))
             try:
                 if message.kind != "turn":
                     await self._kind(message, item.id)

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from bot.core.cases import Delivery, Recipient
 from bot.core.contract import InboundMessage, OutboundReply, ReplyKind
 from bot.core.keys import Keys
-from bot.core.logs import failure
+from bot.core.logs import CORRELATION, failure
 from bot.core.metrics import NO_METER, Meter
 from bot.core.ports import ConversationSession, Storage
 from bot.core.records import Direction
@@ -91,9 +91,14 @@ class Engine:
     def conversation_key(self, message: InboundMessage) -> str:
         return self._parts.keys.conversation(message.channel, message.conversation_id)
 
+    def correlation_of(self, message: InboundMessage) -> str:
+        """The id that ties a message's log lines together (no platform id in it)."""
+        return self._parts.keys.correlation(message.channel, message.message_id)
+
     async def handle(self, message: InboundMessage) -> list[OutboundReply]:
         """One turn, for callers without an inbox (the terminal, tests): on failure the
         apology is stored for delivery and returned."""
+        CORRELATION.set(self.correlation_of(message))
         try:
             return await self.turn(message)
         except Exception as exc:
