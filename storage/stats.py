@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
 
 from bot.core.cases import CaseState
 from bot.core.metrics import OpsSnapshot
-from storage.db import Database
+from storage.db import MIGRATIONS, Database
 from storage.tables import CaseRow, InboxRow, OutboxRow
 
 
@@ -62,3 +66,17 @@ class SqlStats:
             cases_due_soon=int(soon or 0),
             cases_overdue=int(overdue or 0),
         )
+
+
+async def schema_revisions(database: Database) -> tuple[str | None, set[str]]:
+    """The schema's migration revision in the database (None: never migrated) and the
+    newest revisions this code ships. Reads only; never migrates."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+
+    def current(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with database.engine.connect() as connection:
+        return await connection.run_sync(current), heads

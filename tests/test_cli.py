@@ -36,7 +36,7 @@ def test_help_loads_none_of_the_commands() -> None:
         "    except SystemExit: pass\n"
         f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
         "text = out.getvalue()\n"
-        "print('agent console' in text and 'supportbot COMMAND --help' in text)\n"
+        "print('doctor' in text and 'supportbot COMMAND --help' in text)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120

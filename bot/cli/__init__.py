@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "queue": ("bot.cli.queue", "open cases in queue order (urgency, then arrival)"),
     "agent": ("bot.cli.agent", "the agent console: take, reply, note, hand back, close cases"),
     "serve": ("bot.cli.serve", "run the web server for Slack and Teams, with health and metrics"),
+    "doctor": ("bot.cli.doctor", "check the configuration and what it needs; say how to fix it"),
 }
 
 DESCRIPTION = """\
@@ -46,6 +47,7 @@ examples:
   supportbot chat --user olli@konepaja.example   talk to the bot as a customer
   supportbot agent --as maija.virtanen@econocap.example
   supportbot kb lint                              check articles before publishing
+  supportbot doctor                               is this installation ready?
   supportbot serve --port 3000                    serve Slack (and Teams)"""
 
 
