@@ -126,3 +126,12 @@ async def test_the_agent_console_speaks_one_language(
         assert text in said
     assert foreign not in said.replace("#99", "")
     assert isinstance(settings, Settings)
+
+
+def test_with_a_database_url_the_demo_data_is_off_unless_asked() -> None:
+    production = {"DATABASE_URL": "postgresql://bot@db.internal/supportbot"}
+    assert not Settings.from_env(production).demo
+    assert Settings.from_env(production).agents == ""
+    assert Settings.from_env({**production, "SUPPORTBOT_DEMO": "1"}).demo
+    assert Settings.from_env({}).demo and Settings.from_env({}).agents == DEMO_AGENTS
+    assert Settings.from_env({"SUPPORTBOT_LOG_FORMAT": "JSON "}).log_format == "json"
