@@ -69,15 +69,18 @@ class Run:
     duplicated: int
     rss_mb: list[float]
     turns: float
+    cpu_seconds: float = 0.0
 
     def row(self) -> str:
         memory = " / ".join(f"{m:.0f}" for m in self.rss_mb) or "–"
         answer = (f"{statistics.median(self.answers) * 1000:>9.0f}{p99(self.answers) * 1000:>9.0f}"
                   if self.answers else f"{'–':>9}{'–':>9}")  # fmt: skip
         rate = f"{len(self.answers) / self.seconds:>8.1f}" if self.answers else f"{'–':>8}"
+        per = self.cpu_seconds * 1000 / self.messages
+        cpu = f"{per:>8.0f}" if self.cpu_seconds else f"{'–':>8}"
         return (f"{self.name:<24}{self.messages:>6}{statistics.median(self.acks) * 1000:>9.1f}"
-                f"{p99(self.acks) * 1000:>9.1f}{answer}{rate}{self.lost:>6}{self.duplicated:>6}"
-                f"   {memory}")  # fmt: skip
+                f"{p99(self.acks) * 1000:>9.1f}{answer}{rate}{cpu}{self.lost:>6}"
+                f"{self.duplicated:>6}   {memory}")  # fmt: skip
 
 
 class Replies:
@@ -144,7 +147,8 @@ async def load(database_url: str, processes: int, customers: int, messages: int)
     for i in range(customers):
         api.add_user(f"U0LOAD{i:05d}", name=f"Asiakas {i}", email=f"asiakas{i}@konepaja.example")
     with tempfile.TemporaryDirectory() as data:
-        env = serve_env(database_url, api.base_url, Path(data))
+        env = serve_env(database_url, api.base_url, Path(data),
+                        SUPPORTBOT_LOG_FORMAT=os.environ.get("SUPPORTBOT_LOG_FORMAT", "text"))
         started = await asyncio.gather(*(ServeProcess.start(env) for _ in range(processes)))
         servers = list(started)
         acks: list[float] = []
@@ -170,6 +174,7 @@ async def load(database_url: str, processes: int, customers: int, messages: int)
                         else:
                             answers.append(first - sent)
 
+                cpu_before = sum(s.cpu_seconds() for s in servers)
                 began = time.perf_counter()
                 await asyncio.gather(*(customer(i) for i in range(customers)))
                 seconds = time.perf_counter() - began
@@ -182,16 +187,20 @@ async def load(database_url: str, processes: int, customers: int, messages: int)
                         await asyncio.sleep(0.5)
                 turns = sum(m["turns"] for m in seen)
                 rss = [s.rss_mb() for s in servers]
+                cpu = sum(s.cpu_seconds() for s in servers) - cpu_before
         finally:
             for server in servers:
                 await server.stop()
+                if logs := os.environ.get("SUPPORTBOT_BENCH_LOGS"):  # the last process's log
+                    await asyncio.to_thread(Path(logs).write_text, "".join(server.output))
             asyncio.run_coroutine_threadsafe(api.__aexit__(None, None, None), slack_loop).result()
             slack_loop.call_soon_threadsafe(slack_loop.stop)
             slack_thread.join()
     duplicated = sum(sum(n - 1 for n in Counter(texts).values())
                      for texts in replies.texts.values())  # fmt: skip
     name = f"supportbot, {processes} process{'es' if processes > 1 else ''}"
-    return Run(name, customers * messages, acks, answers, seconds, lost, duplicated, rss, turns)
+    return Run(name, customers * messages, acks, answers, seconds, lost, duplicated, rss, turns,
+               cpu)  # fmt: skip
 
 
 async def bare(messages: int) -> Run:
@@ -237,11 +246,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.customers} customers × {args.messages} messages, Slack events over "
           f"127.0.0.1, fake Slack Web API, PostgreSQL\n")  # fmt: skip
     header = (f"{'':<24}{'msgs':>6}{'ack med':>9}{'ack p99':>9}{'ans med':>9}{'ans p99':>9}"
-              f"{'msgs/s':>8}{'lost':>6}{'dup':>6}   RSS MB per process")  # fmt: skip
+              f"{'msgs/s':>8}{'CPU ms':>8}{'lost':>6}{'dup':>6}   RSS MB per process")  # fmt: skip
     print(header + "\n" + "-" * len(header))
     for run in runs:
         print(run.row())
-    print("\nms for latencies; answer = the message posted → the first reply in its thread.")
+    print("\nms for latencies; answer = the message posted → the first reply in its thread;\n"
+          "CPU ms = the serve processes' CPU time per message (routing, database, replies).")
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     return 1 if any(r.lost or r.duplicated for r in runs) else 0
 
 

@@ -109,6 +109,11 @@ class ServeProcess:
         kb = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))
         return int(kb) / 1024
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time the process has used so far (Linux)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     async def stop(self) -> int:
         if self.process.returncode is None:
             self.process.send_signal(signal.SIGTERM)

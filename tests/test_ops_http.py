@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_api import FakeSlackApi, dm_event
 from tests.harness import Clock
 from tests.slack_harness import AGENT_CHANNEL, SlackBot, people, running_bot, slack_settings
 from tests.test_slack_desk import OLLI, open_case
@@ -107,3 +107,15 @@ async def test_metrics_behind_a_bearer_token(
         right = {"Authorization": "Bearer s3cret-token"}
         response = await bot.client.get("/metrics", headers=right)
         assert response.status == 200 and "supportbot_inbox_depth" in await response.text()
+
+
+async def test_metrics_count_a_delivery_that_failed_for_good(bot: SlackBot) -> None:
+    bot.api.missing_channels.add("D0MATTI")  # the customer's DM is gone: every post fails
+    await bot.event(dm_event("U0MATTI", "Mikä Java-versio Windchill 12:lle?",
+                             ts="1795000000.000100"))  # fmt: skip
+    await bot.settled()
+    samples = parse(await (await bot.client.get("/metrics")).text())
+    failed = samples[("supportbot_delivery_failures_total", (("channel", "slack"),))]
+    assert failed >= 1
+    assert samples[("supportbot_outbox_failed", ())] == failed
+    assert samples[("supportbot_turns_total", (("channel", "slack"), ("outcome", "answer")))] == 1
