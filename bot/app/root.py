@@ -18,6 +18,7 @@ from bot.core.contract import Channel, ReplyAddress
 from bot.core.desk_text import event_text
 from bot.core.keys import Keys
 from bot.core.logs import failure
+from bot.core.metrics import NO_METER, Meter
 from bot.core.records import Erasure
 from bot.core.settings import Settings
 from bot.core.texts import Catalogue
@@ -78,6 +79,7 @@ class App:
     inbox: SqlInbox
     marks: SqlMarks
     wakers: list[Callable[[], None]] = field(default_factory=list)
+    meter: Meter = NO_METER
 
     @classmethod
     async def start(
@@ -87,6 +89,7 @@ class App:
         clock: Clock = utc_now,
         shared_desks: tuple[ReplyAddress, ...] = (),
         knowledge: bool = True,
+        meter: Meter = NO_METER,
     ) -> App:
         """Open (and migrate) the database, load the knowledge base and build the engine.
 
@@ -139,6 +142,7 @@ class App:
                 hours=kit.hours_text,
                 handover=kit,
                 notify=notify,
+                meter=meter,
             )
         )
         desk = Desk(
@@ -176,6 +180,7 @@ class App:
             inbox=SqlInbox(database),
             marks=SqlMarks(database),
             wakers=wakers,
+            meter=meter,
         )
 
     async def ping(self) -> None:
@@ -191,7 +196,7 @@ class App:
         """This process's inbox workers; woken when this process stores a message."""
         return InboxWorkers(
             inbox=self.inbox, engine=self.engine, clock=self.clock, channels=channels,
-            concurrency=concurrency,
+            concurrency=concurrency, meter=self.meter,
         )  # fmt: skip
 
     def dispatcher(self, routes: Mapping[str, OutboxRoute], *, woken: bool = True) -> Dispatcher:
@@ -201,6 +206,7 @@ class App:
             return event_text(self.texts, self.settings.agent_language, event, self.clock())
 
         async def report(item: OutboxItem, error: str) -> None:
+            self.meter.delivery_failed(channel=item.address.channel)
             await self.report_failure(item, error)
 
         dispatcher = Dispatcher(
@@ -209,6 +215,8 @@ class App:
             desk_text=desk_text,
             clock=self.clock,
             on_failure=report,
+            # SQLite has one writer: concurrent claims there only fail on its lock.
+            recipients_at_once=1 if self.database.dialect == "sqlite" else 8,
         )
         if woken:
             self.wakers.append(dispatcher.wake)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.app.metrics import PrometheusMeter, metrics_endpoint
+from bot.app.ready import Lifecycle, readyz_endpoint
 from bot.app.root import App
 from bot.channels.base import Mount
 from bot.channels.slack.mount import agent_desk as slack_agent_desk
@@ -33,9 +35,16 @@ def mounts(settings: Settings) -> list[Mount]:
 
 async def start_app(settings: Settings, **start: object) -> App:
     """The app as ``serve`` runs it: agent copies go to the shared desks when there are any."""
+    start.setdefault("meter", PrometheusMeter())
     return await App.start(settings, shared_desks=shared_desks(settings), **start)  # type: ignore[arg-type]
 
 
 def web_application(app: App) -> web.Application:
-    """The web server with every configured channel mounted."""
-    return build(app, mounts(app.settings))
+    """The web server with every configured channel mounted, ``/readyz`` and ``/metrics``."""
+    web_app = build(app, mounts(app.settings))
+    lifecycle = Lifecycle()
+    lifecycle.hook(web_app)
+    web_app.router.add_get("/readyz", readyz_endpoint(app, lifecycle))
+    if isinstance(app.meter, PrometheusMeter):
+        web_app.router.add_get("/metrics", metrics_endpoint(app, app.meter))
+    return web_app

@@ -60,6 +60,9 @@ class Settings:
     teams_token_url: str | None = None
     # Where the agents' channel is reached before any activity came from it.
     teams_service_url: str = "https://smba.trafficmanager.net/teams/"
+    # Operations (docs/deploy.md): a bearer token /metrics demands when set; "json" logs.
+    metrics_token: str | None = field(default=None, repr=False)
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -101,4 +104,6 @@ class Settings:
             or defaults["teams_openid_metadata_url"],
             teams_token_url=env.get("TEAMS_TOKEN_URL") or None,
             teams_service_url=env.get("TEAMS_SERVICE_URL") or defaults["teams_service_url"],
+            metrics_token=env.get("SUPPORTBOT_METRICS_TOKEN") or None,
+            log_format=(env.get("SUPPORTBOT_LOG_FORMAT") or "text").strip().lower(),
         )

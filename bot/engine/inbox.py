@@ -24,7 +24,8 @@ from bot.core.contract import (
     IdentifiesSenders,
     InboundMessage,
 )
-from bot.core.logs import failure
+from bot.core.logs import CORRELATION, failure
+from bot.core.metrics import NO_METER, Meter
 from bot.core.ports import Inbox
 from bot.engine.turns import Engine
 
@@ -53,7 +54,9 @@ class InboxWorkers:
         channels: Mapping[str, Channel] | None = None,
         concurrency: int = 4,
         poll_seconds: float = 0.5,
+        meter: Meter = NO_METER,
     ) -> None:
+        self._meter = meter
         self._inbox = inbox
         self._engine = engine
         self._clock = clock
@@ -79,9 +82,11 @@ class InboxWorkers:
     async def accept(self, message: InboundMessage) -> bool:
         """Store a message (the channel acknowledges after this returns); False for a
         redelivery that is already stored."""
+        CORRELATION.set(self._engine.correlation_of(message))
         stored = await self._inbox.accept(
             message, conversation_key=self._engine.conversation_key(message)
         )
+        log.info("message stored channel=%s kind=%s new=%s", message.channel, message.kind, stored)
         self.wake()
         return stored
 
@@ -138,6 +143,7 @@ class InboxWorkers:
     async def _run(self, item: InboxItem) -> None:
         async with self._slots:
             message = item.message
+            CORRELATION.set(self._engine.correlation_of(message))
             try:
                 if message.kind != "turn":
                     await self._kind(message, item.id)
@@ -146,6 +152,7 @@ class InboxWorkers:
                 await self._engine.turn(message, inbox_id=item.id)
             except Exception as exc:
                 failure(log, "turn failed", exc, channel=message.channel, attempt=item.attempts)
+                self._meter.turn(channel=message.channel, outcome="error", seconds=None)
                 await self._failed(item, message, exc)
 
     async def _kind(self, message: InboundMessage, inbox_id: int) -> None:
