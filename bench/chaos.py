@@ -87,8 +87,10 @@ async def run_backend(name: str, url: str, args: argparse.Namespace, folder: Pat
             column.add(f, "not answered (dropped)", fuzzed.unanswered, "0")
             column.add(f, "tables changed by unsigned", len(fuzzed.changed_tables), "0")
             column.add(f, "Slack calls caused by unsigned", fuzzed.slack_calls, "0")
-            mix = " ".join(f"{s}:{n}" for s, n in sorted(fuzzed.statuses.items()))
-            column.add(f, "statuses", mix)
+            by_class = {
+                c: sum(n for s, n in fuzzed.statuses.items() if s // 100 == c) for c in (2, 4)
+            }
+            column.add(f, "answered 2xx / 4xx", f"{by_class[2]} / {by_class[4]}")
             column.add(f, "replies failed for good", len(fuzzed.failed), "0")
             column.add(f, "seconds", f"{fuzzed.seconds:.0f}")
             for error in sorted(set(fuzzed.failed)):

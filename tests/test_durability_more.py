@@ -4,6 +4,8 @@
   while it built the request, matched listeners or even ran its error handler: 500s.
   They get 400 now; only a failure to store a real request still answers 5xx (so that
   Slack delivers it again).
+- A signed message whose ids (ts, user) held a NUL or a lone surrogate could not be
+  stored (only its text was sanitised): 500, on SQLite and on PostgreSQL.
 - A 40,000-character token made language detection (on the event loop) take about
   30 s: a regular expression backtracked quadratically; /healthz stalled meanwhile.
 """
@@ -78,6 +80,17 @@ async def test_a_request_that_could_not_be_stored_still_gets_a_5xx_and_its_retry
     with monkeypatch.context() as down:
         down.setattr(bot.app.inbox, "accept", broken)
         assert (await bot.event(event)).status >= 500, "Slack must deliver it again"
+    assert (await bot.event(event)).status == 200
+    await bot.settled()
+    assert any("Java 11" in text for text in to_customer(bot.api))
+
+
+async def test_a_signed_message_whose_ids_hold_a_nul_or_a_lone_surrogate_is_stored(
+    bot: SlackBot,
+) -> None:
+    """The text was sanitised, the ids were not: storing the message failed (500)."""
+    event = dm_event(OLLI[0], QUESTION, ts="1795100000.\ud800\x00")
+    event["client_msg_id"] = "\udfff"
     assert (await bot.event(event)).status == 200
     await bot.settled()
     assert any("Java 11" in text for text in to_customer(bot.api))

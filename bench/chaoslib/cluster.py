@@ -189,6 +189,8 @@ class Cluster:
                     self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
                     if response.status < 300:
                         return Delivery(True, statuses, attempt)
+                    if response.status < 500:  # refused: Slack does not send it again
+                        return Delivery(False, statuses, attempt)
             except (ClientError, TimeoutError, ConnectionError):
                 statuses.append(0)
             await asyncio.sleep(min(0.2 * attempt, 2.0))
