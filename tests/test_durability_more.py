@@ -4,8 +4,13 @@
   while it built the request, matched listeners or even ran its error handler: 500s.
   They get 400 now; only a failure to store a real request still answers 5xx (so that
   Slack delivers it again).
+- An unsigned request whose signature header was not ASCII: 500 (hmac raised).
 - A signed message whose ids (ts, user) held a NUL or a lone surrogate could not be
   stored (only its text was sanitised): 500, on SQLite and on PostgreSQL.
+- On SQLite a deleted last row's id goes to the next row stored. An agent's action
+  consumed its inbox row, then the worker dropped "its" row by id: a customer's message
+  stored in between had taken that id and was lost, acknowledged (50 journeys, 1 lost).
+  A turn running late consumed by id the same way.
 - A 40,000-character token made language detection (on the event loop) take about
   30 s: a regular expression backtracked quadratically; /healthz stalled meanwhile.
 """
@@ -16,14 +21,19 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from itertools import pairwise
 from typing import Any
 
 import pytest
+from sqlalchemy import delete
 
+from bot.app import App
+from bot.core.contract import InboundMessage
 from knowledge.language import detect_language
+from storage.tables import InboxRow
 from tests.fakes.slack_api import FakeSlackApi, dm_event, event_envelope, form
-from tests.harness import Clock, all_rows
+from tests.harness import Chat, Clock, all_rows
 from tests.slack_harness import SlackBot, people, running_bot, slack_settings
 from tests.test_slack_desk import DM, OLLI, next_ts, to_customer
 
@@ -68,6 +78,16 @@ async def test_a_signed_request_of_a_shape_slack_never_sends_gets_a_4xx(
     assert 400 <= response.status < 500, response.status
     await bot.settled()
     assert await all_rows(bot.app) == before
+
+
+async def test_a_signature_that_is_not_ascii_is_refused_not_a_5xx(bot: SlackBot) -> None:
+    """hmac.compare_digest raised on it: an unsigned request answered 500."""
+    body = _envelope()
+    stamp = str(int(time.time()))
+    headers = {"Content-Type": "application/json", "X-Slack-Signature": "v0=ää",
+               "X-Slack-Request-Timestamp": stamp}  # fmt: skip
+    response = await bot.client.post("/slack/events", data=body.encode(), headers=headers)
+    assert response.status == 401
 
 
 async def test_a_request_that_could_not_be_stored_still_gets_a_5xx_and_its_retry_is_answered(
@@ -126,3 +146,34 @@ async def test_healthz_answers_while_a_40000_character_token_is_handled(bot: Sla
         polling.cancel()
     gaps = [later - earlier for earlier, later in pairwise(polls)]
     assert gaps and max(gaps) < 2.0, f"the event loop was blocked for {max(gaps):.1f} s"
+
+
+async def test_a_message_stored_while_an_agents_action_is_handled_is_not_dropped_with_it(
+    app: App,
+) -> None:
+    workers = app.workers({})
+    customer = Chat(app, conversation="dm-customer").message(QUESTION)
+
+    async def consume_then_a_message_arrives(message: InboundMessage, inbox_id: int) -> None:
+        async with app.database.sessions() as session, session.begin():
+            await session.execute(delete(InboxRow).where(InboxRow.id == inbox_id))
+        await workers.accept(customer)  # SQLite gives it the id just freed
+
+    workers.handle_kind("agent-action", consume_then_a_message_arrives)
+    agent = Chat(app, user="maija@econocap.example", conversation="desk:1").message("ota 1")
+    await workers.accept(replace(agent, kind="agent-action"))
+    await workers.drain()
+    answered = await Chat(app, conversation="dm-customer").receive()
+    assert any("Java 11" in reply.text for reply in answered), "the customer's message was lost"
+
+
+async def test_a_late_turn_consumes_only_its_own_inbox_row(app: App) -> None:
+    first = Chat(app, conversation="dm-1").message(QUESTION)
+    second = Chat(app, user="anna@asiakas.fi", conversation="dm-2").message(QUESTION)
+    await app.inbox.accept(first, conversation_key=app.engine.conversation_key(first))
+    [row] = (await all_rows(app))["inbox"]
+    async with app.database.sessions() as session, session.begin():  # served elsewhere
+        await session.execute(delete(InboxRow).where(InboxRow.id == row["id"]))
+    await app.inbox.accept(second, conversation_key=app.engine.conversation_key(second))
+    await app.engine.turn(first, inbox_id=row["id"])  # a worker whose lease had run out
+    assert len((await all_rows(app))["inbox"]) == 1, "the second message is still waiting"

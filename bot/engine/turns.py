@@ -119,7 +119,7 @@ class Engine:
         lang = parts.settings.default_language
         async with parts.storage.conversation(key, channel=message.channel, lang=lang) as session:
             if inbox_id is not None:
-                await session.consume(inbox_id)
+                await session.consume(inbox_id, message)
             if message.sender.is_bot:
                 return []
             if not await session.claim(message.channel, message.message_id, at=parts.clock()):

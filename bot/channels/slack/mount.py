@@ -177,7 +177,9 @@ def _events_endpoint(bolt: AsyncApp, settings: Settings) -> Endpoint:
         # and a body is interpreted only once its signature holds.
         headers = dict(request.headers)
         stamp = headers.get("X-Slack-Request-Timestamp", "")
-        if not headers.get("X-Slack-Signature") or not (stamp.isascii() and stamp.isdigit()):
+        signature = headers.get("X-Slack-Signature", "")
+        # hmac.compare_digest raises on a non-ASCII string: such a signature is no signature.
+        if not (signature and signature.isascii() and stamp.isascii() and stamp.isdigit()):
             return web.Response(status=401, text="invalid signature")
         if (request.content_length or 0) > MAX_BODY:
             return web.Response(status=413, text="too large")
