@@ -70,6 +70,7 @@ class Sender:
     is_bot: bool = False
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "id", clean_text(self.id))
         if self.name is not None:
             object.__setattr__(self, "name", clean_text(self.name))
         if self.email is not None:
@@ -96,8 +97,12 @@ class InboundMessage:
 
     def __post_init__(self) -> None:
         # Sanitised once, where text enters the core: the database, the logs and the
-        # router never see a NUL or a lone surrogate.
-        object.__setattr__(self, "text", clean_text(self.text))
+        # router never see a NUL or a lone surrogate. The ids too: a platform's never hold
+        # one, but a signed request whose fields do must not fail where it is stored.
+        for name in ("text", "conversation_id", "message_id"):
+            object.__setattr__(self, name, clean_text(getattr(self, name)))
+        if self.action is not None:
+            object.__setattr__(self, "action", clean_text(self.action))
 
 
 class ReplyKind(StrEnum):

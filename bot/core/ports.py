@@ -80,8 +80,9 @@ class ConversationSession(CaseSession, Protocol):
     def case(self) -> OpenCase | None:
         """The conversation's case while it is queued or taken, as the cases table says."""
 
-    async def consume(self, inbox_id: int) -> None:
-        """Delete the inbox row this turn serves, in the turn's own transaction."""
+    async def consume(self, inbox_id: int, message: InboundMessage) -> None:
+        """Delete the inbox row this turn serves (row ``inbox_id`` if it still holds
+        ``message``: an id can be reused once its row is gone), in the turn's transaction."""
 
     async def claim(self, channel: str, message_id: str, *, at: datetime) -> bool:
         """Mark a message id as handled; False if it was handled before (a retry)."""
@@ -156,9 +157,13 @@ class Inbox(Protocol):
     async def claim(self, *, at: datetime, lease_seconds: float, limit: int) -> list[InboxItem]:
         """Lease the oldest waiting message of conversations with none in progress."""
 
-    async def postpone(self, item_id: int, *, until: datetime, error: str) -> None: ...
+    async def postpone(
+        self, item_id: int, message: InboundMessage, *, until: datetime, error: str
+    ) -> None:
+        """Offer the row again later, if it still holds ``message`` (ids can be reused)."""
 
-    async def drop(self, item_id: int) -> None: ...
+    async def drop(self, item_id: int, message: InboundMessage) -> None:
+        """Delete the row, if it still holds ``message`` (ids can be reused)."""
 
     async def depth(self, at: datetime) -> tuple[int, float]:
         """How many messages wait, and the age in seconds of the oldest."""

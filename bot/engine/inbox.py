@@ -160,25 +160,25 @@ class InboxWorkers:
         if handler is None:
             # Stored by a process that serves a channel this one does not: leave it.
             await self._inbox.postpone(
-                inbox_id, until=self._clock() + timedelta(seconds=LEASE_SECONDS),
+                inbox_id, message, until=self._clock() + timedelta(seconds=LEASE_SECONDS),
                 error=f"no handler for {message.kind}"[:200],
             )  # fmt: skip
             return
         await handler(message, inbox_id)
-        await self._inbox.drop(inbox_id)  # a no-op when the handler consumed it
+        await self._inbox.drop(inbox_id, message)  # a no-op when the handler consumed it
 
     async def _failed(self, item: InboxItem, message: InboundMessage, exc: Exception) -> None:
         if item.attempts < ATTEMPTS:
             wait = timedelta(seconds=min(2.0**item.attempts, 60.0))
             await self._inbox.postpone(
-                item.id, until=self._clock() + wait, error=type(exc).__name__
+                item.id, item.message, until=self._clock() + wait, error=type(exc).__name__
             )
             return
         # The last attempt: the customer hears that something went wrong, and the message
         # leaves the inbox (its text is not kept). An agent's action is only logged.
         if message.kind == "turn":
             await self._engine.apologise(message)
-        await self._inbox.drop(item.id)
+        await self._inbox.drop(item.id, item.message)
 
     async def _identified(self, message: InboundMessage) -> InboundMessage:
         """The sender's name and email from the platform, when it can tell them; a lookup
