@@ -207,3 +207,19 @@ async def test_consent_in_a_channel_thread_is_the_clicking_users(bot: TeamsBot) 
     (user,) = (await all_rows(bot.app))["users"]
     assert (user["external_id"], user["email"]) == (MATTI[0], MATTI[2])
     assert bot.fake.posted()[-1].conversation == thread, "the thanks go to the thread"
+
+
+async def test_an_activity_that_cannot_be_stored_fails_the_request_and_tells_nobody(
+    bot: TeamsBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mount = bot.served.mount("teams")
+    assert isinstance(mount, TeamsMount) and mount.inbound is not None
+
+    async def database_down(message: object) -> None:
+        raise ConnectionError("database down")
+
+    monkeypatch.setattr(mount.inbound, "_store", database_down)
+    response = await bot.post(personal(bot.fake.service_url, who(MATTI), QUESTION))
+    assert response.status == 500, "not acknowledged: Teams delivers it again"
+    await bot.settled()
+    assert bot.fake.calls == [], "the SDK's default error message never reaches the user"
