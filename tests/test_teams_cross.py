@@ -94,6 +94,8 @@ async def teams_say(both: Both, text: str) -> None:
 
 async def teams_press(both: Both, prefix: str) -> None:
     fake = both.teams.fake
+    await fake.wait_for("POST", where=lambda c: c.conversation == TEAMS_CHAT and any(
+        str(a["data"].get("tuki", "")).startswith(prefix) for a in c.actions()))
     for call in reversed(fake.posted(lambda c: c.conversation == TEAMS_CHAT)):
         for action in call.actions():
             if str(action["data"].get("tuki", "")).startswith(prefix):
@@ -153,6 +155,11 @@ async def slack_say(both: Both, text: str) -> None:
 
 
 async def slack_press(both: Both, prefix: str) -> None:
+    def offers(c: ApiCall) -> bool:
+        return c.args["channel"] == SLACK_DM and any(
+            b["value"].startswith(prefix) for b in c.buttons())
+
+    await both.slack.api.wait_for("chat.postMessage", where=offers)
     for call in reversed(both.slack.api.posted(lambda c: c.args["channel"] == SLACK_DM)):
         for button in call.buttons():
             if button["value"].startswith(prefix):

@@ -68,6 +68,8 @@ async def say(bot: TeamsBot, text: str) -> None:
 
 async def press(bot: TeamsBot, prefix: str) -> dict[str, Any]:
     """Click the newest customer button whose value starts with ``prefix``."""
+    await bot.fake.wait_for("POST", where=lambda c: c.conversation == CHAT and any(
+        str(a["data"].get("tuki", "")).startswith(prefix) for a in c.actions()))
     for call in reversed(bot.fake.posted(lambda c: c.conversation == CHAT)):
         for action in call.actions():
             if str(action["data"].get("tuki", "")).startswith(prefix):

@@ -66,6 +66,10 @@ class InboxWorkers:
         self._idle = asyncio.Event()
         self._idle.set()
         self._kinds: dict[str, KindHandler] = {}
+        # Claims under way: a claim has leased its rows before its turns are running.
+        self._claiming = 0
+        self._no_claims = asyncio.Event()
+        self._no_claims.set()
 
     def handle_kind(self, kind: str, handler: KindHandler) -> None:
         """Run ``handler`` for stored messages of ``kind`` instead of a conversation turn."""
@@ -106,7 +110,16 @@ class InboxWorkers:
         free = self._concurrency - len(self._running)
         if free <= 0:
             return 0
-        items = await self._inbox.claim(at=self._clock(), lease_seconds=LEASE_SECONDS, limit=free)
+        self._claiming += 1
+        self._no_claims.clear()
+        try:
+            items = await self._inbox.claim(
+                at=self._clock(), lease_seconds=LEASE_SECONDS, limit=free
+            )
+        finally:
+            self._claiming -= 1
+            if not self._claiming:
+                self._no_claims.set()
         for item in items:
             task = asyncio.create_task(self._run(item), name="inbox-turn")
             self._running.add(task)
@@ -125,9 +138,16 @@ class InboxWorkers:
         await self._idle.wait()
 
     async def drain(self) -> None:
-        """Run turns until the inbox holds nothing this process can take now."""
-        while await self.take() or self._running:
-            await asyncio.wait(set(self._running), return_when=asyncio.FIRST_COMPLETED)
+        """Run turns until the inbox holds nothing this process can take now (a claim the
+        run loop has under way counts: its rows are leased before its turns start)."""
+        while True:
+            await self.take()
+            if self._running:
+                await asyncio.wait(set(self._running), return_when=asyncio.FIRST_COMPLETED)
+            elif self._claiming:
+                await self._no_claims.wait()
+            else:
+                return
 
     async def _run(self, item: InboxItem) -> None:
         async with self._slots:
