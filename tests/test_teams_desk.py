@@ -177,6 +177,8 @@ async def test_the_whole_journey_through_teams(bot: TeamsBot) -> None:
     assert case["holder"] == winner[2]
     told = in_thread(fake, card)
     assert any("Otit tapauksen" in t for t in told)
+    (took,) = fake.posted(lambda c: "Otit tapauksen" in c.text)
+    assert took.targeted and took.body["recipient"]["id"] == winner[0], "only the winner sees it"
     assert any(winner[1] in t and "#1" in t for t in told), "the loser sees who has it"
     updated = await fake.wait_for("PUT", where=lambda c: c.activity_id == card.answer_id)
     assert verbs(updated[-1]) == [NOTE_VERB, URGENCY_VERB, TRANSFER_VERB, HANDBACK_VERB,

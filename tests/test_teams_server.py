@@ -32,6 +32,7 @@ from tests.teams_harness import (
     ACK,
     CUSTOMER_CHANNEL,
     MATTI,
+    OUTSIDER,
     TeamsBot,
     people,
     running_teams,
@@ -223,3 +224,20 @@ async def test_an_activity_that_cannot_be_stored_fails_the_request_and_tells_nob
     assert response.status == 500, "not acknowledged: Teams delivers it again"
     await bot.settled()
     assert bot.fake.calls == [], "the SDK's default error message never reaches the user"
+
+
+async def test_a_bystander_in_a_shared_thread_is_answered_privately(bot: TeamsBot) -> None:
+    post = channel_post(bot.fake.service_url, who(MATTI), "Which JDK does Windchill need?",
+                        channel=CUSTOMER_CHANNEL)  # fmt: skip
+    await bot.post(post)
+    await bot.fake.wait_for("POST", where=consent_card)
+    await bot.settled()
+    before = len(bot.fake.posted())
+    other = channel_post(bot.fake.service_url, who(OUTSIDER), "Me too: which JDK?",
+                         channel=CUSTOMER_CHANNEL, root=post["id"])  # fmt: skip
+    assert (await bot.post(other)).status in ACK
+    await bot.settled()
+    answers = bot.fake.posted()[before:]
+    assert answers and all(c.targeted for c in answers), "only the bystander sees them"
+    assert {c.body["recipient"]["id"] for c in answers} == {OUTSIDER[0]}
+    assert (await all_rows(bot.app))["users"] == []
