@@ -86,6 +86,8 @@ async def test_bad_tokens_are_refused_and_change_nothing(bot: TeamsBot) -> None:
     for reason, token in tokens.items():
         response = await bot.post(activity, token=token)
         assert response.status == 401, reason
+    not_a_url = {**activity, "serviceUrl": "not a url"}
+    assert (await bot.post(not_a_url)).status == 401, "the token names another service"
     # Verified before parsed: a body that is not even JSON still gets 401 without a token.
     unsigned = await bot.client.post("/api/messages", data=b"{not json")
     assert unsigned.status == 401

@@ -49,6 +49,11 @@ class _NoOutbound(ChannelServiceClientFactoryBase):
         self, context: Any, claims_identity: Any, service_url: str, audience: str,
         scopes: Any = None, use_anonymous: bool = False,
     ) -> TeamsConnectorClient:  # fmt: skip
+        # The adapter builds this before the turn runs: the activity's service URL must be
+        # the token's before anything is made for it (the adapter answers 401).
+        claimed = str(claims_identity.get_claim_value("serviceurl") or "")
+        if not _same_service(claimed, service_url):
+            raise PermissionError("serviceurl")
         return TeamsConnectorClient(endpoint=service_url, token="")
 
     async def create_user_token_client(
