@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "agent": ("bot.cli.agent", "the agent console: take, reply, note, hand back, close cases"),
     "serve": ("bot.cli.serve", "run the web server for Slack and Teams, with health and metrics"),
     "doctor": ("bot.cli.doctor", "check the configuration and what it needs; say how to fix it"),
+    "teams": ("bot.cli.teams", "write the Microsoft Teams app package to upload"),
 }
 
 DESCRIPTION = """\

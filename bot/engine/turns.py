@@ -110,7 +110,10 @@ class Engine:
         parts = self._parts
         default = parts.settings.default_language
         text = message.text.strip()
-        lang = parts.detect_language(text, default) if text and message.action is None else default
+        if text and message.action is None:
+            lang = parts.detect_language(routable(text), default)
+        else:
+            lang = default
         return lang if lang in parts.texts.texts else default
 
     async def turn(
@@ -131,7 +134,7 @@ class Engine:
         lang = parts.settings.default_language
         async with parts.storage.conversation(key, channel=message.channel, lang=lang) as session:
             if inbox_id is not None:
-                await session.consume(inbox_id)
+                await session.consume(inbox_id, message)
             if message.sender.is_bot:
                 return []
             if not await session.claim(message.channel, message.message_id, at=parts.clock()):
@@ -206,7 +209,8 @@ class Engine:
         saved = session.state
         text = message.text.strip()
         is_click = message.action is not None
-        lang = saved.lang if is_click or not text else parts.detect_language(text, saved.lang)
+        lang = (saved.lang if is_click or not text
+                else parts.detect_language(routable(text), saved.lang))  # fmt: skip
         lang = lang if lang in parts.texts.texts else parts.settings.default_language
         person = parts.keys.person(message.channel, message.sender.id)
         state = phase_of(saved, session.case)
