@@ -7,14 +7,12 @@ import dataclasses
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from bot.app import App
 from bot.app.doctor import (
+    TEAMS_SCOPE,
     check_articles,
     check_database,
     check_files,
@@ -29,6 +27,7 @@ from bot.core.settings import DEMO_AGENTS, Settings
 from bot.service.entitlement import PRODUCTS_FILE
 from knowledge.loader import ARTICLES_DIR
 from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.teams_api import APP_ID, TENANT, FakeTeams
 from tests.slack_harness import AGENT_CHANNEL, slack_settings
 
 KEY = "k" * 40
@@ -87,33 +86,20 @@ async def test_slack_credentials_and_agents_channel(api: FakeSlackApi, sqlite_ur
     assert statuses(await check_slack(unset), "slack agents' channel") == [Status.WARNING]
 
 
-@pytest.fixture
-async def token_endpoint() -> AsyncIterator[str]:
-    """Microsoft's client-credentials endpoint, as far as the doctor uses it."""
-
-    async def token(request: web.Request) -> web.Response:
-        form = await request.post()
-        if form.get("client_secret") != "right-secret" or form.get("client_id") != "app-1":
-            return web.json_response({"error": "invalid_client"}, status=401)
-        return web.json_response({"access_token": "eyJ0", "token_type": "Bearer"})
-
-    app = web.Application()
-    app.router.add_post("/token", token)
-    async with TestServer(app, host="127.0.0.1") as server:
-        yield str(server.make_url("/token"))
-
-
-async def test_teams_token(token_endpoint: str) -> None:
-    teams = SimpleNamespace(teams_app_id="app-1", teams_app_password="wrong",
-                            teams_tenant_id="tenant-1", teams_token_url=token_endpoint)  # fmt: skip
-    (refused,) = await check_teams(teams)  # type: ignore[arg-type]
-    assert refused.status is Status.FAIL and "invalid_client" in refused.detail
-    (incomplete,) = await check_teams(SimpleNamespace(teams_app_id="app-1"))  # type: ignore[arg-type]
-    assert incomplete.status is Status.FAIL and "TEAMS_APP_PASSWORD" in incomplete.detail
-    teams.teams_app_password = "right-secret"
-    (accepted,) = await check_teams(teams)  # type: ignore[arg-type]
-    assert accepted.status is Status.OK
-    (off,) = await check_teams(SimpleNamespace())  # type: ignore[arg-type]
+async def test_teams_token(sqlite_url: str) -> None:
+    async with FakeTeams() as teams:
+        settings = Settings(database_url=sqlite_url, teams_app_id=APP_ID,
+                            teams_app_password="wrong", teams_tenant_id=TENANT,
+                            teams_token_url=f"{teams.base_url}/token")  # fmt: skip
+        (refused,) = await check_teams(settings)
+        assert refused.status is Status.FAIL and "invalid_client" in refused.detail
+        (incomplete,) = await check_teams(dataclasses.replace(settings, teams_tenant_id=None))
+        assert incomplete.status is Status.FAIL and "TEAMS_TENANT_ID" in incomplete.detail
+        right = dataclasses.replace(settings, teams_app_password="app-password")
+        (accepted,) = await check_teams(right)
+        assert accepted.status is Status.OK
+        assert [r["scope"] for r in teams.token_requests] == [[TEAMS_SCOPE]] * 2
+    (off,) = await check_teams(Settings(database_url=sqlite_url))
     assert off.status is Status.OK and "not configured" in off.detail
 
 

@@ -1,9 +1,10 @@
 """Two ``supportbot serve`` processes on one PostgreSQL database behind one fake Slack.
 
-Customers' messages and clicks land on alternating processes (and Slack's retry of a
-message on the other one); two agents on different processes click "take" on every
-case at once. Every message is answered once, every case card posted once, every
-case taken once, every due-time alert sent once, and both processes did some work.
+Slack and Teams customers' messages and clicks land on alternating processes (and
+the platform's retry of a message on the other one); two agents on different
+processes click "take" on every case at once. Every message is answered once, every
+case card posted once, every case taken once, every due-time alert sent once, and
+both processes did some work.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bot.core.texts import Catalogue
 from tests.cluster import KEY, Poster, ServeProcess, WatchedSlack, envelope, serve_env
 from tests.conftest import POSTGRES_URL, fresh_postgres, needs_postgres
 from tests.fakes.slack_api import ApiCall, click, dm_event
+from tests.fakes.teams_api import APP_ID, TENANT, FakeTeams, execute, personal
 from tests.slack_harness import AGENT_CHANNEL, MAIJA, PEKKA, people
 from tests.test_slack_desk import PROBLEM, is_card
 
@@ -32,6 +34,8 @@ pytestmark = needs_postgres
 TEXTS = Catalogue.load()
 QUESTION = "Mikä Java-versio Windchill 12:lle?"
 CUSTOMERS = [(f"U0ASIAKAS{i}", f"Asiakas {i}", f"asiakas{i}@konepaja.example") for i in range(4)]
+TEAMS_CUSTOMERS = [(f"29:asiakas{i}", f"Teams Asiakas {i}", f"tiimi{i}@konepaja.example")
+                   for i in range(2)]  # fmt: skip
 ALERT = TEXTS.get("fi", "desk.due_soon", case=0, due="x").split("#")[0]  # "Tapauksen "
 _ts = itertools.count(1)
 
@@ -49,6 +53,22 @@ async def slack() -> AsyncIterator[WatchedSlack]:
         yield api
 
 
+@pytest.fixture
+async def teams() -> AsyncIterator[FakeTeams]:
+    async with FakeTeams() as fake:
+        for user_id, name, email in TEAMS_CUSTOMERS:
+            fake.add_member(user_id, name=name, email=email)
+        yield fake
+
+
+def teams_env(fake: FakeTeams) -> dict[str, str]:
+    return {
+        "TEAMS_APP_ID": APP_ID, "TEAMS_APP_PASSWORD": "app-password", "TEAMS_TENANT_ID": TENANT,
+        "TEAMS_OPENID_METADATA_URL": f"{fake.base_url}/openid",
+        "TEAMS_TOKEN_URL": f"{fake.base_url}/token", "TEAMS_SERVICE_URL": fake.service_url,
+    }  # fmt: skip
+
+
 async def turns(session: ClientSession, process: ServeProcess) -> dict[str, float]:
     async with session.get(process.url("/metrics")) as response:
         body = await response.text()
@@ -61,17 +81,22 @@ async def turns(session: ClientSession, process: ServeProcess) -> dict[str, floa
     return counts
 
 
-async def test_two_processes_share_one_database(slack: WatchedSlack, tmp_path: Path) -> None:
+async def test_two_processes_share_one_database(
+    slack: WatchedSlack, teams: FakeTeams, tmp_path: Path
+) -> None:
     assert POSTGRES_URL
     await fresh_postgres(POSTGRES_URL)
     # The schema and the sample register first (as an administrator imports the register).
     app = await App.start(Settings(database_url=POSTGRES_URL, demo=True, secret_key=KEY))
     await app.close()
-    env = serve_env(POSTGRES_URL, slack.base_url, tmp_path, SUPPORTBOT_ALERT_LEAD_MINUTES="100000")
+    env = serve_env(POSTGRES_URL, slack.base_url, tmp_path, SUPPORTBOT_ALERT_LEAD_MINUTES="100000",
+                    **teams_env(teams))  # fmt: skip
     processes = list(await asyncio.gather(ServeProcess.start(env), ServeProcess.start(env)))
     try:
         async with ClientSession() as session:
-            await _journeys(slack, processes, Poster(session))
+            poster = Poster(session)
+            await asyncio.gather(_journeys(slack, processes, poster),
+                                 _teams_journeys(teams, processes, poster))  # fmt: skip
             counts = [await turns(session, p) for p in processes]
     finally:
         codes = [await p.stop() for p in processes]
@@ -80,7 +105,8 @@ async def test_two_processes_share_one_database(slack: WatchedSlack, tmp_path: P
     assert "Traceback" not in output, output
     # Five turns per customer, each handled once, and each process handled some.
     handled = [sum(v for k, v in c.items() if k != "duplicate") for c in counts]
-    assert sum(handled) == 5 * len(CUSTOMERS) and all(handled), counts
+    assert sum(handled) == 5 * len(CUSTOMERS) + 2 * len(TEAMS_CUSTOMERS), counts
+    assert all(handled), counts
     await _database_agrees()
 
 
@@ -140,6 +166,36 @@ async def _journeys(api: WatchedSlack, processes: list[ServeProcess], poster: Po
     agents = [c.text for c in api.posted(lambda c: c.args["channel"] == AGENT_CHANNEL)]
     assert len(api.posted(is_card)) == cases
     assert sum(ALERT in t and "käsittelytavoite" in t for t in agents) == cases
+
+
+async def _teams_journeys(fake: FakeTeams, processes: list[ServeProcess], poster: Poster) -> None:
+    """Teams customers: a question and its retry, then consent, on alternating processes."""
+
+    async def customer(index: int, person: tuple[str, str, str]) -> None:
+        user = (person[0], person[1])
+        chat = f"a:personal-{person[0].split(':')[-1]}"
+
+        def in_chat(call: object) -> bool:
+            return getattr(call, "conversation", None) == chat
+
+        def consent(call: object) -> bool:
+            return in_chat(call) and any(a["data"].get("tuki") == "consent:accept"
+                                         for a in call.actions())  # type: ignore[attr-defined]
+
+        question = personal(fake.service_url, user, QUESTION)
+        await poster.activity(processes[index % 2], question, fake.token())
+        (card,) = await fake.wait_for("POST", where=consent, within=180)
+        await poster.activity(processes[(index + 1) % 2], question, fake.token())  # a retry
+        accept = next(a for a in card.actions() if a["data"]["tuki"] == "consent:accept")
+        click = execute(fake.service_url, user, card, accept)
+        await poster.activity(processes[index % 2], click, fake.token())
+        await fake.wait_for("POST", within=180, where=lambda c: in_chat(c) and
+                            "suostumuksesi on tallennettu" in c.text)  # fmt: skip
+        said = [c.all_text() for c in fake.posted(in_chat)]
+        assert sum("support.ptc.com/help/windchill" in t for t in said) == 1, said
+        assert len(fake.posted(consent)) == 1
+
+    await asyncio.gather(*(customer(i, c) for i, c in enumerate(TEAMS_CUSTOMERS)))
 
 
 async def _settled(api: WatchedSlack, processes: list[ServeProcess], poster: Poster) -> None:

@@ -2,8 +2,8 @@
 changing anything (no migration, no secret file made, no message sent).
 
 Each check returns findings; a channel adds its own checks to :data:`CHANNEL_CHECKS`
-(Slack's live in its package; Teams' token check is plain OAuth over HTTPS here, so it
-works whichever Teams package is installed).
+(Slack's live in its package; Teams' token check is the client-credentials request the
+Teams channel makes, done here over plain HTTPS so that no SDK is needed to check).
 """
 
 from __future__ import annotations
@@ -148,16 +148,15 @@ async def check_urls(settings: Settings) -> list[Finding]:
 
 async def check_teams(settings: Settings) -> list[Finding]:
     """Teams' credentials accepted: a client-credentials token for the Bot Framework."""
-    app_id = getattr(settings, "teams_app_id", None)
-    password = getattr(settings, "teams_app_password", None)
-    tenant = getattr(settings, "teams_tenant_id", None)
+    app_id, password = settings.teams_app_id, settings.teams_app_password
+    tenant = settings.teams_tenant_id
     if not (app_id or password):
         return [ok("teams", "not configured (no TEAMS_* settings): Teams is not served")]
     if not (app_id and password and tenant):
         missing = [n for n, v in (("TEAMS_APP_ID", app_id), ("TEAMS_APP_PASSWORD", password),
                                   ("TEAMS_TENANT_ID", tenant)) if not v]  # fmt: skip
         return [fail("teams", f"incomplete: {' and '.join(missing)} not set", "docs/teams.md")]
-    url = getattr(settings, "teams_token_url", None) or (
+    url = settings.teams_token_url or (
         f"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
     )
     form = {"grant_type": "client_credentials", "client_id": app_id, "client_secret": password,
