@@ -69,7 +69,8 @@ def _votes(words: list[str]) -> dict[str, float]:
     votes = dict.fromkeys(SUPPORTED, 0.0)
     for word in words:
         hits = [lang for lang in SUPPORTED if word in _FUNCTION_WORDS[lang]]
-        hits = hits or [lang for lang in SUPPORTED if simplemma.is_known(word, lang)]
+        hits = hits or [lang for lang in SUPPORTED
+                        if simplemma.is_known(word, lang, low_memory=True)]
         if len(hits) == 1:
             votes[hits[0]] += 2.0 if hits[0] == "fi" else 1.0
         elif set(hits) == {"en", "sv"}:  # Swedish is rare here; English jargon is not

@@ -105,12 +105,12 @@ def _stemmer(lang: str) -> Any:
 # Bounded: customers type unbounded vocabularies into a long-running process.
 @lru_cache(maxsize=200_000)
 def _known(word: str, lang: str) -> bool:
-    return bool(simplemma.is_known(word, lang))
+    return bool(simplemma.is_known(word, lang, low_memory=True))
 
 
 @lru_cache(maxsize=200_000)
 def _lemma(word: str, lang: str) -> str:
-    return str(simplemma.lemmatize(word, lang))
+    return str(simplemma.lemmatize(word, lang, low_memory=True))
 
 
 class Normaliser:
