@@ -98,6 +98,15 @@ def _case(raw: object, where: str) -> Case:
     return Case(text=raw["text"], expect=Expectation(outcome, detail))
 
 
+def is_harmful(outcome: Outcome, detail: tuple[str, str] | None, route: Route) -> bool:
+    """A decision that does harm when wrong: an article given as the answer that is
+    not the expected one (also to a problem report or a request for a person), or
+    an in-scope request declined as out of scope."""
+    if route.outcome == Outcome.ANSWER:
+        return not (outcome == Outcome.ANSWER and route.detail() == detail)
+    return route.outcome == Outcome.OUT_OF_SCOPE and outcome != Outcome.OUT_OF_SCOPE
+
+
 def load_cases(paths: Iterable[Path]) -> tuple[Case, ...]:
     """Every case of every file, in order; raise :class:`CaseError` on a bad line."""
     cases: list[Case] = []

@@ -23,7 +23,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -69,7 +69,10 @@ class _Entry:
 class ArticleIndex:
     """The knowledge base prepared for fast scoring; immutable once built."""
 
-    def __init__(self, kb: KnowledgeBase, normaliser: Normaliser, catalogue: Catalogue) -> None:
+    def __init__(self, kb: KnowledgeBase, normaliser: Normaliser, catalogue: Catalogue,
+                 extra: Mapping[str, Sequence[tuple[str, str]]] | None = None) -> None:
+        """``extra``: more example questions per article id, (text, language),
+        from the example banks (``knowledge/examples``)."""
         entries: list[tuple[str, frozenset[str], list[frozenset[str]], frozenset[str],
                             frozenset[str]]] = []
         df: dict[str, int] = defaultdict(int)
@@ -79,6 +82,7 @@ class ArticleIndex:
             general = not named or len(named) >= _GENERAL_PRODUCT_COUNT
             texts = [(q, "fi") for q in (*article.questions.fi, article.title.fi)]
             texts += [(q, "en") for q in (*article.questions.en, article.title.en)]
+            texts += list((extra or {}).get(article.id, ()))
             examples = [frozenset(_words(content(normaliser, catalogue, t, lang)[1]))
                         for t, lang in texts]
             keywords = {c for kw in article.keywords
