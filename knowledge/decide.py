@@ -39,6 +39,9 @@ class Params:
     blend: float = 0.5
     # The model's "no article answers this" above this share of "kb": no_answer.
     no_answer: float = 0.5
+    # A problem report (error text, "stopped working") is handed over rather than
+    # answered or declined when the model gives escalation at least this much.
+    problem_escalate: float = 0.1
 
 
 def coarse(probs: Mapping[str, float]) -> dict[str, float]:
@@ -81,6 +84,9 @@ def decide(probs: Mapping[str, float], ranked: Sequence[Scored], base: Route,
         top = "kb"
     if top.startswith("out_of_scope") and probs[top] < params.decline_floor:
         top = "kb"
+    if (base.problem and top != "escalate" and (top == "kb" or top.startswith("out_of_scope"))
+            and probs.get("escalate", 0.0) >= params.problem_escalate):
+        top = "escalate"
     route = _route(top, probs, ranked, base, params)
     others = [label for label in order if label != top]
     if others:

@@ -86,7 +86,8 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
     return Lexicon(
         surface={lang: dict(words) for lang, words in raw["surface"].items()},
         stopwords=frozenset(str(w) for w in raw["stopwords"]),
-        synonyms={c: tuple(str(w) for w in ws) for c, ws in raw["synonyms"].items()},
+        synonyms={c: tuple(str(w) for w in (*ws, *raw.get("synonyms_sv", {}).get(c, ())))
+                  for c, ws in raw["synonyms"].items()},
         markers=tuple(
             (concept, re.compile(pattern))
             for concept, patterns in raw["markers"].items()
