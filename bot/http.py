@@ -48,6 +48,9 @@ class App(Protocol):
     async def ping(self) -> None:
         """Raise if the database does not answer."""
 
+    def knowledge_version(self) -> str | None:
+        """The live knowledge base's version, or None when none is loaded."""
+
     async def housekeeping(self, stop: asyncio.Event) -> None: ...
 
     def dispatcher(self, routes: dict[str, OutboxRoute]) -> Dispatcher: ...
@@ -195,4 +198,11 @@ async def _healthz(request: web.Request) -> web.Response:
             {**status, "status": "unavailable", "reason": f"database: {type(exc).__name__}"},
             status=503,
         )
-    return web.json_response({**status, "status": "ok", "database": "up"})
+    return web.json_response({**status, "status": "ok", "database": "up",
+                              **_knowledge_version(served)})
+
+
+def _knowledge_version(served: Served) -> dict[str, str]:
+    """Which knowledge-base version is live (after the last publish)."""
+    version = served.app.knowledge_version()
+    return {"knowledge_base": version} if version else {}

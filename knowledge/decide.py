@@ -39,31 +39,39 @@ class Params:
     blend: float = 0.5
     # The model's "no article answers this" above this share of "kb": no_answer.
     no_answer: float = 0.5
+    # An article answers only when its words cover this share of the question's weight.
+    min_coverage: float = 0.0
+    # How much the less likely article labels add to "kb" (see `coarse`).
+    kb_mass: float = 1.0
+    # A question no article answers goes to the next reading when the model gives it
+    # this much (a problem report without error words is handed over, not "no answer").
+    fallback: float = 1.0
     # A problem report (error text, "stopped working") is handed over rather than
     # answered or declined when the model gives escalation at least this much.
     problem_escalate: float = 0.1
 
 
-def coarse(probs: Mapping[str, float]) -> dict[str, float]:
-    """The model's labels with every article and no_answer summed into "kb"."""
-    out: dict[str, float] = {"kb": 0.0}
-    for label, p in probs.items():
-        if label.startswith("a:") or label == "no_answer":
-            out["kb"] += p
-        else:
-            out[label] = p
+def coarse(probs: Mapping[str, float], mass: float = 1.0) -> dict[str, float]:
+    """The model's labels with every article and no_answer merged into "kb": the
+    likeliest of them plus ``mass`` times the rest (1: their sum; less, because
+    twenty-odd article labels that each take a little add up to a lot)."""
+    kb = [p for label, p in probs.items() if label.startswith("a:") or label == "no_answer"]
+    out = {label: p for label, p in probs.items()
+           if not (label.startswith("a:") or label == "no_answer")}
+    out["kb"] = max(kb, default=0.0) + mass * (sum(kb) - max(kb, default=0.0))
     return out
 
 
 def blended(fine: Mapping[str, float], ranked: Sequence[Scored], params: Params) -> list[Scored]:
     """The index's candidates re-scored with the model's belief in each (its share of
-    "kb"): the index decides which articles may answer (products), both how well."""
+    "kb"): the index decides which articles may answer (products), both how well. An
+    article newer than the model keeps the index's score alone."""
     kb = sum(p for label, p in fine.items() if label.startswith("a:") or label == "no_answer")
     if not kb:
         return list(ranked)
     out = [Scored(s.article, round((1 - params.blend) * s.score
-                                   + params.blend * fine.get("a:" + s.article, 0.0) / kb, 4))
-           for s in ranked]
+                                   + params.blend * fine["a:" + s.article] / kb, 4), s.coverage)
+           if "a:" + s.article in fine else s for s in ranked]
     return sorted(out, key=lambda s: s.score, reverse=True)
 
 
@@ -73,9 +81,13 @@ def decide(probs: Mapping[str, float], ranked: Sequence[Scored], base: Route,
     if any(label.startswith("a:") for label in probs):
         ranked = blended(probs, ranked, params)
         no_answer = probs.get("no_answer", 0.0)
-        probs = coarse(probs)
-        if probs["kb"] and no_answer / probs["kb"] >= params.no_answer:
-            ranked = [Scored(s.article, min(s.score, params.threshold - 0.01)) for s in ranked]
+        fine, probs = probs, coarse(probs, params.kb_mass)
+        # The model knows the gaps of the knowledge base it was trained with; an
+        # article published since may fill one.
+        known = bool(ranked) and "a:" + ranked[0].article in fine
+        if known and probs["kb"] and no_answer / probs["kb"] >= params.no_answer:
+            ranked = [Scored(s.article, min(s.score, params.threshold - 0.01), s.coverage)
+                      for s in ranked]
     order = sorted((label for label in probs if label != "small_talk"),
                    key=probs.__getitem__, reverse=True)
     best = ranked[0].score if ranked else 0.0
@@ -89,6 +101,11 @@ def decide(probs: Mapping[str, float], ranked: Sequence[Scored], base: Route,
         top = "escalate"
     route = _route(top, probs, ranked, base, params)
     others = [label for label in order if label != top]
+    if route.outcome == Outcome.NO_ANSWER and others and not others[0].startswith(
+            "out_of_scope") and probs[others[0]] >= params.fallback:
+        top = others[0]
+        route = _route(top, probs, ranked, base, params)
+        others = [label for label in order if label != top]
     if others:
         second = others[0]
         p_top, p_second = probs[top], probs[second]
@@ -103,7 +120,8 @@ def _route(label: str, probs: Mapping[str, float], ranked: Sequence[Scored], bas
            params: Params) -> Route:
     best = ranked[0].score if ranked else 0.0
     if label == "kb":
-        if ranked and best >= params.threshold and probs.get("kb", 0.0) >= params.kb_floor:
+        if (ranked and best >= params.threshold and probs.get("kb", 0.0) >= params.kb_floor
+                and ranked[0].coverage >= params.min_coverage):
             return replace(base, outcome=Outcome.ANSWER, confidence=round(best, 3),
                            article=ranked[0].article, suggestions=ids(ranked[1:]))
         return replace(base, confidence=round(probs.get("kb", 0.0) * (1 - best), 3))

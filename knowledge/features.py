@@ -11,6 +11,7 @@ fully, the story around them a third, greetings not at all.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -22,6 +23,7 @@ from knowledge.reading import Reading
 _ASCII = str.maketrans("äöå", "aoa")
 _GRAM = 4
 _GRAM_WEIGHT = 0.3
+_BIGRAM_WEIGHT = 0.5
 _RULE_CONTEXT_WEIGHT = 0.5
 
 
@@ -68,6 +70,8 @@ def analyse(text: str, reading: Reading, lang: str, normaliser: Normaliser,
             focus |= found
         for concept in found:
             add(("m:" if concept[0] in "~@" else "w:") + concept, part.weight)
+        for left, right in itertools.pairwise(concepts):
+            add(f"b:{left}_{right}", _BIGRAM_WEIGHT * part.weight)
         for gram in _grams(part.text):
             add("g:" + gram, _GRAM_WEIGHT * part.weight)
     if not focus - set(marks):

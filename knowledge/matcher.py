@@ -54,6 +54,9 @@ class Scored:
 
     article: str
     score: float
+    # The share of the message's weight (IDF) the article's words cover: a question
+    # with a heavy word no example of the article has is likely one it does not answer.
+    coverage: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +141,8 @@ class ArticleIndex:
         best = heapq.nlargest(_CANDIDATES, covered, key=lambda k: covered[k] + (
             _PRODUCT_WEIGHT if k in specific else 0.0))
         query_ = _Query(query, weights, total, " ".join(sorted(query)), frozenset(products))
-        scored = [Scored(self._entries[k].id, self._score(self._entries[k], covered[k], query_))
+        scored = [Scored(self._entries[k].id, self._score(self._entries[k], covered[k], query_),
+                         round(covered[k] / total, 3))
                   for k in best]
         scored.sort(key=lambda s: s.score, reverse=True)
         return tuple(scored[:limit])

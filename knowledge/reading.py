@@ -90,7 +90,7 @@ _SMALL_TALK = {
                            vi ses see ya later that s thats all it that was kaikki tässä
                            ei eipä muuta siinä kaikki nothing else done have a nice day
                            hyvää päivänjatkoa jatkoa päivää mukavaa viikonloppua trevlig
-                           dag no more questions kysymyksiä tällä kertaa riitti riittää
+                           dag no more questions kysymyksiä tällä kertaa now nyt riitti riittää
                            det var allt för idag ha en bra
                        """)),
     SmallTalk.ACK: frozenset(_split("""
@@ -100,11 +100,17 @@ _SMALL_TALK = {
                    """)),
 }
 _ALL_SMALL_TALK = frozenset().union(*_SMALL_TALK.values())
-# Of these, a message that is only small talk is this kind (checked in this order).
-_KIND_ORDER = (SmallTalk.GOODBYE, SmallTalk.THANKS, SmallTalk.GREETING, SmallTalk.ACK)
 _GOODBYE_CUES = frozenset({"bye", "goodbye", "näkemiin", "heihei", "hejdå", "adjö", "all",
                            "kaikki", "muuta", "else", "päivänjatkoa", "jatkoa", "nähdään",
                            "ses", "later", "done", "riitti", "riittää", "allt", "more"})
+_THANKS_CUES = frozenset({"kiitos", "kiitti", "kiitoksia", "kiitoksii", "kitos", "kiits",
+                          "thanks", "thank", "thx", "ty", "tack", "tackar", "cheers",
+                          "appreciate", "appreciated"})
+_GREETING_CUES = frozenset({"hei", "heippa", "moi", "moikka", "moro", "morjens", "morjes",
+                            "terve", "tervehdys", "huomenta", "päivää", "iltaa", "hello", "hi",
+                            "hey", "hiya", "morning", "afternoon", "evening", "hej", "hallå",
+                            "tjena", "greetings", "howdy", "yo", "kuuluu", "how", "mår",
+                            "läget", "botti", "bot"})
 _EMOJI = re.compile(r"^[\W_]*$")
 
 
@@ -178,7 +184,8 @@ def small_talk_kind(text: str) -> SmallTalk | None:
     present = set(words)
     if present & _GOODBYE_CUES:
         return SmallTalk.GOODBYE
-    for kind in _KIND_ORDER[1:]:
-        if present & _SMALL_TALK[kind]:
-            return kind
+    if present & _THANKS_CUES:
+        return SmallTalk.THANKS
+    if present & _GREETING_CUES:
+        return SmallTalk.GREETING
     return SmallTalk.ACK

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from knowledge.lint import Finding, Severity, lint
-from knowledge.loader import ARTICLES_DIR, KnowledgeBase, load_knowledge_base
+from knowledge.loader import ARTICLES_DIR, KnowledgeBase, article_files, load_knowledge_base
 from knowledge.router import Route, Router
 from knowledge.schema import Article
 
@@ -22,12 +23,21 @@ class KnowledgeSnapshot:
 
     kb: KnowledgeBase
     router: Router
+    version: str = ""  # what /healthz reports: the articles' count and content hash
 
     def route(self, text: str) -> Route:
         return self.router.route(text)
 
     def article(self, article_id: str) -> Article | None:
         return self.kb.get(article_id)
+
+
+def _version(directory: Path, kb: KnowledgeBase) -> str:
+    """"25 articles, 3f2a9c01b7e4": changes whenever any article file does."""
+    digest = hashlib.sha256()
+    for path in article_files(directory):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"{len(kb.articles)} articles, {digest.hexdigest()[:12]}"
 
 
 class PublishRefused(Exception):
@@ -41,13 +51,17 @@ class PublishRefused(Exception):
 class PublishedKnowledge:
     """The knowledge base in use; :meth:`publish` swaps in a new one without a restart."""
 
-    def __init__(self, directory: Path = ARTICLES_DIR, *, load: bool = True) -> None:
+    def __init__(self, directory: Path = ARTICLES_DIR, *, load: bool = True,
+                 today: date | None = None) -> None:
+        """With ``load``, the articles must pass ``kb lint`` (:class:`PublishRefused`
+        names the errors): a process never starts serving articles an editor broke."""
         self.directory = directory
-        self._current: KnowledgeSnapshot | None = self._build() if load else None
+        self._current: KnowledgeSnapshot | None = (
+            self._checked_build(today or date.today()) if load else None)
 
     def _build(self) -> KnowledgeSnapshot:
         kb = load_knowledge_base(self.directory)
-        return KnowledgeSnapshot(kb=kb, router=Router(kb))
+        return KnowledgeSnapshot(kb=kb, router=Router(kb), version=_version(self.directory, kb))
 
     def _checked_build(self, today: date) -> KnowledgeSnapshot:
         errors = [f for f in lint(self.directory, today) if f.severity is Severity.ERROR]

@@ -179,6 +179,13 @@ class App:
         """Raise if the database does not answer."""
         await self.database.ping()
 
+    def knowledge_version(self) -> str | None:
+        """The live knowledge base's version for /healthz (None: not loaded)."""
+        try:
+            return self.knowledge.current().version
+        except RuntimeError:
+            return None
+
     def wake(self) -> None:
         """Tell this process's dispatchers that the outbox has something new."""
         for wake in self.wakers:
