@@ -69,6 +69,8 @@ class Report:
     correct: int
     by_outcome: tuple[tuple[str, Tally], ...]
     failures: tuple[Failure, ...]
+    # Wrong articles given as answers and in-scope requests declined (:func:`is_harmful`).
+    harmful: int = 0
 
     @property
     def accuracy(self) -> float:
@@ -126,9 +128,11 @@ def evaluate(router: Router, cases: Sequence[Case]) -> Report:
     """Route every case and count; tallies are keyed by the expected outcome."""
     tallies: dict[str, list[int]] = {}
     failures: list[Failure] = []
+    harmful = 0
     for case in cases:
         route = router.route(case.text)
         right = case.expect.met_by(route)
+        harmful += is_harmful(case.expect.outcome, case.expect.detail, route)
         tally = tallies.setdefault(str(case.expect.outcome), [0, 0])
         tally[0] += 1
         tally[1] += right
@@ -137,7 +141,7 @@ def evaluate(router: Router, cases: Sequence[Case]) -> Report:
     by_outcome = tuple((o, Tally(cases=n, correct=k)) for o, (n, k) in tallies.items())
     correct = sum(t.correct for _, t in by_outcome)
     return Report(cases=len(cases), correct=correct, by_outcome=by_outcome,
-                  failures=tuple(failures))
+                  failures=tuple(failures), harmful=harmful)
 
 
 def sweep(router: Router, cases: Sequence[Case],

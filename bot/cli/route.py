@@ -109,6 +109,9 @@ def _table(report: Report) -> str:
         accuracy = tally.correct / tally.cases if tally.cases else 0.0
         lines.append(f"{outcome:<18}{tally.correct:>8}{tally.cases:>7}{accuracy:>10.3f}")
     lines.append(f"{'all':<18}{report.correct:>8}{report.cases:>7}{report.accuracy:>10.3f}")
+    share = report.harmful / report.cases if report.cases else 0.0
+    lines.append(f"harmful decisions: {report.harmful} ({share:.1%}): a wrong article given as "
+                 "the answer, or an in-scope request declined")
     if report.failures:
         lines.append(f"\n{len(report.failures)} failures:")
         for failure in report.failures:
