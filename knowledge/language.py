@@ -11,7 +11,7 @@ default (Finnish is the service's primary language).
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import simplemma
@@ -65,12 +65,19 @@ def preload() -> None:
     _votes(["preload"])  # simplemma loads each language's dictionary on first use
 
 
+@lru_cache(maxsize=100_000)
+def _known_in(word: str) -> tuple[str, ...]:
+    """The languages whose function words or dictionary have ``word`` (cached: the
+    low-memory dictionaries are read on demand)."""
+    hits = tuple(lang for lang in SUPPORTED if word in _FUNCTION_WORDS[lang])
+    return hits or tuple(lang for lang in SUPPORTED
+                         if simplemma.is_known(word, lang, low_memory=True))
+
+
 def _votes(words: list[str]) -> dict[str, float]:
     votes = dict.fromkeys(SUPPORTED, 0.0)
     for word in words:
-        hits = [lang for lang in SUPPORTED if word in _FUNCTION_WORDS[lang]]
-        hits = hits or [lang for lang in SUPPORTED
-                        if simplemma.is_known(word, lang, low_memory=True)]
+        hits = list(_known_in(word))
         if len(hits) == 1:
             votes[hits[0]] += 2.0 if hits[0] == "fi" else 1.0
         elif set(hits) == {"en", "sv"}:  # Swedish is rare here; English jargon is not

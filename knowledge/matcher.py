@@ -34,6 +34,8 @@ from knowledge.normalise import Normaliser, tokenise
 
 # Full scoring is done for this many candidates from the index.
 _CANDIDATES = 30
+# Examples per article compared fuzzily (those sharing the most weight with the message).
+_FUZZY_EXAMPLES = 8
 # Scoring weights, set on dev + heldout_style (see router.ANSWER_THRESHOLD).
 _W_COVERAGE = 0.3
 _PRODUCT_WEIGHT = 2.0  # a named product's share of the question, for coverage
@@ -67,6 +69,8 @@ class _Entry:
     examples: tuple[frozenset[str], ...]
     strings: tuple[str, ...]
     norms: tuple[float, ...]
+    # concept -> the examples that have it: cosine only visits examples sharing a word.
+    postings: dict[str, tuple[int, ...]]
 
 
 class ArticleIndex:
@@ -110,10 +114,15 @@ class ArticleIndex:
                 self._by_product[product].append(k)
             if not products:
                 self._general.add(k)
+            where: dict[str, list[int]] = defaultdict(list)
+            for i, example in enumerate(examples):
+                for concept in example:
+                    where[concept].append(i)
             self._entries.append(_Entry(
                 aid, products, listed, tuple(examples),
                 tuple(" ".join(sorted(e)) for e in examples),
-                tuple(math.sqrt(sum(self._idf[c] for c in e)) for e in examples)))
+                tuple(math.sqrt(sum(self._idf[c] for c in e)) for e in examples),
+                {c: tuple(ix) for c, ix in where.items()}))
 
     def _specific(self, products: Sequence[str]) -> set[int]:
         """Articles specific to every product named."""
@@ -149,10 +158,18 @@ class ArticleIndex:
 
     @staticmethod
     def _score(entry: _Entry, matched: float, q: _Query) -> float:
-        cosine = max((sum(q.weights[c] for c in q.concepts & e) / (math.sqrt(q.total) * norm)
-                      for e, norm in zip(entry.examples, entry.norms, strict=True) if norm),
-                     default=0.0)
-        close = process.extractOne(q.string, entry.strings, scorer=fuzz.token_set_ratio)
+        dots: dict[int, float] = defaultdict(float)
+        for concept in q.concepts:
+            for i in entry.postings.get(concept, ()):
+                dots[i] += q.weights[concept]
+        root = math.sqrt(q.total)
+        cosine = max((dot / (root * entry.norms[i]) for i, dot in dots.items()
+                      if entry.norms[i]), default=0.0)
+        # The fuzzy comparison only for the examples sharing the most weight: an
+        # article with dozens of long examples would otherwise cost milliseconds.
+        nearest = heapq.nlargest(_FUZZY_EXAMPLES, dots, key=dots.__getitem__)
+        close = process.extractOne(q.string, [entry.strings[i] for i in nearest],
+                                   scorer=fuzz.token_set_ratio)
         closeness = 0.5 * cosine + 0.5 * (close[1] / 100 if close else 0.0)
         # A named product is part of the question: an article specific to it
         # covers that part, a general eSupport article does not.
