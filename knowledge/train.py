@@ -47,7 +47,7 @@ L2 = 1e-5
 HARM_COST = 4.0
 GRID = {
     "threshold": (0.5, 0.6, 0.7),
-    "decline_floor": (0.3, 0.45),
+    "decline_floor": (0.3, 0.45, 0.6),
     "blend": (0.3, 0.5),
     "no_answer": (0.3, 0.5),
     "problem_escalate": (0.05, 0.15),
