@@ -19,7 +19,12 @@ How it decides:
    index (``matcher.py``) scores the articles against the question.
 4. ``decide.py`` combines both with constants chosen on cross-validation:
    an article answers only when it fits well and the message is a question
-   for the knowledge base; close readings ask a clarifying question.
+   for the knowledge base; a problem report is handed over rather than
+   answered; close readings ask a clarifying question (``clarify`` with the
+   ``alternatives``).
+
+Swedish messages are routed on the same concepts (``lexicon.yaml``'s
+``synonyms_sv``, simplemma's Swedish dictionary) and get ``lang="sv"``.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from knowledge.decide import Params, decide, ids, intent_route
 from knowledge.features import Analysis, analyse
 from knowledge.language import detect_language, preload
 from knowledge.loader import KnowledgeBase, load_knowledge_base
-from knowledge.matcher import ArticleIndex
+from knowledge.matcher import ArticleIndex, Scored
 from knowledge.normalise import Lexicon, Normaliser, load_lexicon, tokenise
 from knowledge.reading import read
 from knowledge.route import Outcome, Route
@@ -128,7 +133,7 @@ class Router:
                           self.params)
         return self._by_rules(analysis, ranked, base)
 
-    def _by_rules(self, analysis: Analysis, ranked: tuple, base: Route) -> Route:
+    def _by_rules(self, analysis: Analysis, ranked: tuple[Scored, ...], base: Route) -> Route:
         """Without a model: the first intent rule that fires, else the best article."""
         best = ranked[0].score if ranked else 0.0
         concepts = analysis.focus
