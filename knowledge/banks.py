@@ -30,6 +30,7 @@ class Example:
     text: str
     outcome: str
     detail: tuple[str, str] | None
+    lang: str | None = None  # stored with the example, so a process need not detect it
 
     def as_case(self) -> dict[str, object]:
         expect: dict[str, str] = {"outcome": self.outcome}
@@ -48,7 +49,8 @@ def read_bank(path: Path) -> list[Example]:
             continue
         raw = json.loads(line)
         if "article" in raw and "expect" not in raw:
-            out.append(Example(raw["text"], "answer", ("article", raw["article"])))
+            out.append(Example(raw["text"], "answer", ("article", raw["article"]),
+                               raw.get("lang")))
             continue
         expect = raw["expect"]
         detail = next(((k, str(expect[k])) for k in ("article", "reason", "topic", "action")
@@ -65,6 +67,23 @@ def article_examples(examples: Iterable[Example],
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for example in examples:
         if example.outcome == "answer" and example.detail and example.detail[1] in ids:
-            lang = detect_language(example.text)
+            lang = example.lang or detect_language(example.text)
             out[example.detail[1]].append((example.text, lang))
     return dict(out)
+
+
+def add_languages(path: Path) -> int:
+    """Store each article example's detected language in the bank (``"lang"``), so
+    that building a router does not detect hundreds of them; how many were added."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    added = 0
+    out = []
+    for line in lines:
+        raw = json.loads(line) if line.strip() else None
+        if raw is not None and "article" in raw and "lang" not in raw:
+            raw["lang"] = detect_language(raw["text"])
+            added += 1
+        out.append(json.dumps(raw, ensure_ascii=False) if raw is not None else line)
+    if added:
+        path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return added

@@ -25,7 +25,14 @@ from collections import Counter
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-from knowledge.banks import ARTICLE_BANK, INTENT_BANK, Example, article_examples, read_bank
+from knowledge.banks import (
+    ARTICLE_BANK,
+    INTENT_BANK,
+    Example,
+    add_languages,
+    article_examples,
+    read_bank,
+)
 from knowledge.classifier import LinearModel
 from knowledge.decide import Params, decide
 from knowledge.evaluate import is_harmful
@@ -161,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", action="store_true", help="print the out-of-fold misses")
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args(argv)
+    added = add_languages(ARTICLE_BANK)
+    if added:
+        print(f"stored the language of {added} article examples in {ARTICLE_BANK.name}")
     router = Router(load_knowledge_base(), model_file=None)
     oof = cross_validate(router, args.folds)
     before = score(oof, Params())
