@@ -14,7 +14,7 @@ import re
 from functools import cache, lru_cache
 from typing import Any
 
-import simplemma
+from knowledge import dictionaries
 
 SUPPORTED = ("fi", "en", "sv")
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -55,6 +55,9 @@ def _identifier() -> Any:
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(list(SUPPORTED))
+    # It keeps the model of all 97 languages for a later set_languages (27 MB); ours
+    # never changes.
+    identifier._full_model = None
     return identifier
 
 
@@ -70,8 +73,7 @@ def _known_in(word: str) -> tuple[str, ...]:
     """The languages whose function words or dictionary have ``word`` (cached: the
     low-memory dictionaries are read on demand)."""
     hits = tuple(lang for lang in SUPPORTED if word in _FUNCTION_WORDS[lang])
-    return hits or tuple(lang for lang in SUPPORTED
-                         if simplemma.is_known(word, lang, low_memory=True))
+    return hits or tuple(lang for lang in SUPPORTED if dictionaries.is_known(word, lang))
 
 
 def _votes(words: list[str]) -> dict[str, float]:

@@ -18,10 +18,11 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-import simplemma
 import snowballstemmer
 import yaml
 from rapidfuzz import fuzz, process
+
+from knowledge import dictionaries
 
 LEXICON_FILE = Path(__file__).parent / "lexicon.yaml"
 LANGS = ("fi", "en")
@@ -106,12 +107,12 @@ def _stemmer(lang: str) -> Any:
 # Bounded: customers type unbounded vocabularies into a long-running process.
 @lru_cache(maxsize=200_000)
 def _known(word: str, lang: str) -> bool:
-    return bool(simplemma.is_known(word, lang, low_memory=True))
+    return dictionaries.is_known(word, lang)
 
 
 @lru_cache(maxsize=200_000)
 def _lemma(word: str, lang: str) -> str:
-    return str(simplemma.lemmatize(word, lang, low_memory=True))
+    return dictionaries.lemmatize(word, lang)
 
 
 class Normaliser:
