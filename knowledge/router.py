@@ -129,9 +129,15 @@ class Router:
                                  limit=RANKED)
         base = replace(base, suggestions=ids(ranked))
         if self.model is not None:
-            return decide(self.model.probabilities(analysis.features), ranked, base,
-                          self.params)
-        return self._by_rules(analysis, ranked, base)
+            route = decide(self.model.probabilities(analysis.features), ranked, base,
+                           self.params)
+        else:
+            route = self._by_rules(analysis, ranked, base)
+        # The decision weighs error text only; the flag also marks problems told in
+        # words ("Creo kaatuu", "crashes"), for a hand-over that keeps the description.
+        if not route.problem and "problem" in analysis.concepts:
+            route = replace(route, problem=True)
+        return route
 
     def _by_rules(self, analysis: Analysis, ranked: tuple[Scored, ...], base: Route) -> Route:
         """Without a model: the first intent rule that fires, else the best article."""

@@ -100,6 +100,15 @@ def test_swedish_declines_and_problems_are_routed(router: Router) -> None:
         Outcome.ESCALATE)
 
 
+def test_problems_told_in_words_are_flagged_and_requests_for_a_person_are_not(
+        router: Router) -> None:
+    crash = router.route("Creo kaatuu aina kun avaan piirustuksen")
+    assert (crash.outcome, crash.problem) == (Outcome.ESCALATE, True)
+    person = router.route("Can I talk to a person?")
+    assert (person.outcome, person.problem) == (Outcome.ESCALATE, False)
+    assert not router.route("Mikä Java-versio Windchill 12:lle?").problem
+
+
 def test_close_readings_ask_with_the_alternatives(router: Router) -> None:
     asked = [r for r in map(router.route, (
         "Creo license server stopped working, which Creo versions does FlexNet 11.19 support?",
