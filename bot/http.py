@@ -20,7 +20,7 @@ from aiohttp import web
 from bot.channels.base import Claim, Host, Mount
 from bot.core.cases import Delivery
 from bot.core.contract import Channel
-from bot.core.ports import Storage
+from bot.core.ports import ChannelMarks, Storage
 from bot.core.settings import Settings
 from bot.core.texts import Catalogue
 from bot.desk.alerts import DueAlerts
@@ -40,6 +40,7 @@ class App(Protocol):
     storage: Storage
     desk: Desk
     alerts: DueAlerts
+    marks: ChannelMarks
 
     def clock(self) -> datetime: ...
 
@@ -47,9 +48,6 @@ class App(Protocol):
 
     async def ping(self) -> None:
         """Raise if the database does not answer."""
-
-    def knowledge_version(self) -> str | None:
-        """The live knowledge base's version, or None when none is loaded."""
 
     async def housekeeping(self, stop: asyncio.Event) -> None: ...
 
@@ -151,7 +149,7 @@ def build(app: App, mounts: Sequence[Mount] = ()) -> web.Application:
     host = Host(
         settings=app.settings, texts=app.texts, clock=app.clock, desk=app.desk,
         receive=workers.accept, claim=_claim(app), spawn=work.spawn,
-        handle_kind=workers.handle_kind, deliver=deliver,
+        handle_kind=workers.handle_kind, deliver=deliver, marks=app.marks,
     )  # fmt: skip
     for mount in mounts:
         mount.mount(web_app, host)
@@ -198,11 +196,4 @@ async def _healthz(request: web.Request) -> web.Response:
             {**status, "status": "unavailable", "reason": f"database: {type(exc).__name__}"},
             status=503,
         )
-    return web.json_response({**status, "status": "ok", "database": "up",
-                              **_knowledge_version(served)})
-
-
-def _knowledge_version(served: Served) -> dict[str, str]:
-    """Which knowledge-base version is live (after the last publish)."""
-    version = served.app.knowledge_version()
-    return {"knowledge_base": version} if version else {}
+    return web.json_response({**status, "status": "ok", "database": "up"})

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import time
 from collections.abc import AsyncIterator
 
@@ -253,9 +252,7 @@ async def test_healthz_answers_when_server_and_database_are_up(
 ) -> None:
     response = await bot.client.get("/healthz")
     assert response.status == 200
-    health = await response.json()
-    assert re.fullmatch(r"\d+ articles, [0-9a-f]{12}", health.pop("knowledge_base"))
-    assert health == {
+    assert await response.json() == {
         "server": "up",
         "slack": "http",
         "status": "ok",

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from knowledge.lint import Finding, Severity, lint
-from knowledge.loader import ARTICLES_DIR, KnowledgeBase, article_files, load_knowledge_base
+from knowledge.loader import ARTICLES_DIR, KnowledgeBase, load_knowledge_base
 from knowledge.router import Route, Router
 from knowledge.schema import Article
 
@@ -23,7 +23,8 @@ class KnowledgeSnapshot:
 
     kb: KnowledgeBase
     router: Router
-    version: str = ""  # what /healthz reports: the articles' count and content hash
+    # A digest of the article files it was built from (/readyz, /metrics).
+    version: str = ""
 
     def route(self, text: str) -> Route:
         return self.router.route(text)
@@ -32,12 +33,14 @@ class KnowledgeSnapshot:
         return self.kb.get(article_id)
 
 
-def _version(directory: Path, kb: KnowledgeBase) -> str:
-    """"25 articles, 3f2a9c01b7e4": changes whenever any article file does."""
+def files_version(directory: Path) -> str:
+    """The first 12 hex digits of a SHA-256 over the article files' names and bytes: the
+    same articles give the same version in every process."""
     digest = hashlib.sha256()
-    for path in article_files(directory):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return f"{len(kb.articles)} articles, {digest.hexdigest()[:12]}"
+    for path in sorted(directory.rglob("*.y*ml")):
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
 
 
 class PublishRefused(Exception):
@@ -60,14 +63,19 @@ class PublishedKnowledge:
             self._checked_build(today or date.today()) if load else None)
 
     def _build(self) -> KnowledgeSnapshot:
+        version = files_version(self.directory)
         kb = load_knowledge_base(self.directory)
-        return KnowledgeSnapshot(kb=kb, router=Router(kb), version=_version(self.directory, kb))
+        return KnowledgeSnapshot(kb=kb, router=Router(kb), version=version)
 
     def _checked_build(self, today: date) -> KnowledgeSnapshot:
         errors = [f for f in lint(self.directory, today) if f.severity is Severity.ERROR]
         if errors:
             raise PublishRefused(errors)
         return self._build()
+
+    def published(self) -> KnowledgeSnapshot | None:
+        """The snapshot in use, or None in a process started without the knowledge base."""
+        return self._current
 
     def current(self) -> KnowledgeSnapshot:
         if self._current is None:
@@ -80,5 +88,6 @@ class PublishedKnowledge:
         error (:class:`PublishRefused`) the published knowledge base stays as it was."""
         snapshot = await asyncio.to_thread(self._checked_build, today)
         self._current = snapshot
-        log.info("knowledge base published articles=%d", len(snapshot.kb.articles))
+        log.info("knowledge base published articles=%d version=%s",
+                 len(snapshot.kb.articles), snapshot.version)  # fmt: skip
         return snapshot
