@@ -54,9 +54,13 @@ class PublishRefused(Exception):
 class PublishedKnowledge:
     """The knowledge base in use; :meth:`publish` swaps in a new one without a restart."""
 
-    def __init__(self, directory: Path = ARTICLES_DIR, *, load: bool = True) -> None:
+    def __init__(self, directory: Path = ARTICLES_DIR, *, load: bool = True,
+                 today: date | None = None) -> None:
+        """With ``load``, the articles must pass ``kb lint`` (:class:`PublishRefused`
+        names the errors): a process never starts serving articles an editor broke."""
         self.directory = directory
-        self._current: KnowledgeSnapshot | None = self._build() if load else None
+        self._current: KnowledgeSnapshot | None = (
+            self._checked_build(today or date.today()) if load else None)
 
     def _build(self) -> KnowledgeSnapshot:
         version = files_version(self.directory)

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import contextlib
 import signal
+import sys
 from typing import Any
 
 from aiohttp import web
@@ -53,7 +54,12 @@ async def publish(app: App) -> None:
 
 async def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    app = await start_app(settings)
+    try:
+        app = await start_app(settings)
+    except (PublishRefused, ArticleError) as refused:
+        print(f"supportbot serve: the knowledge base does not pass `supportbot kb lint`, "
+              f"not starting: {refused}", file=sys.stderr, flush=True)
+        return 1
     web_app = web_application(app)
     runner = web.AppRunner(web_app)
     try:
