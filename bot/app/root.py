@@ -27,7 +27,7 @@ from bot.desk.outbox import Dispatcher
 from bot.desk.outbox import Route as OutboxRoute
 from bot.engine.inbox import InboxWorkers
 from bot.engine.turns import Clock, Engine, EngineParts, utc_now
-from bot.service.agents import AgentDirectory, DeskRoutes
+from bot.service.agents import Agent, AgentDirectory, DeskRoutes
 from bot.service.entitlement import load_products
 from bot.service.hours import ServiceHours
 from bot.service.hours_config import load_config as load_hours
@@ -43,6 +43,7 @@ from storage.inbox import SqlInbox
 from storage.outbox import SqlOutbox
 from storage.register import SqlRegisterStore
 from storage.repository import SqlStorage
+from storage.web import SqlWebStore
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,11 @@ class App:
             log.info("sample customer register loaded (demo mode)")
         hours = await asyncio.to_thread(_hours, settings)
         directory = AgentDirectory.parse(settings.agents)
+        # Agents with a web console account (`supportbot users add`) are agents too.
+        directory = directory.with_agents(
+            Agent(email=s.email, name=s.name)
+            for s in await SqlWebStore(database).all_staff() if s.role == "agent"
+        )
         # Terminal agent consoles get their own copies only when no shared agent
         # surface (Slack's agents' channel) exists: nobody would deliver them otherwise.
         surfaces = () if shared_desks else ("local",)
@@ -137,6 +143,7 @@ class App:
                 hours=kit.hours_text,
                 handover=kit,
                 notify=notify,
+                unanswered=SqlWebStore(database).add_unanswered,
             )
         )
         desk = Desk(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.app.console import web_mount
 from bot.app.root import App
 from bot.channels.base import Mount
 from bot.channels.slack.mount import agent_desk as slack_agent_desk
@@ -32,6 +33,6 @@ async def start_app(settings: Settings, **start: object) -> App:
     return await App.start(settings, shared_desks=shared_desks(settings), **start)  # type: ignore[arg-type]
 
 
-def web_application(app: App) -> web.Application:
-    """The web server with every configured channel mounted."""
-    return build(app, mounts(app.settings))
+def web_application(app: App, *, console: bool = True) -> web.Application:
+    """The web server with every configured channel mounted, and the web console."""
+    return build(app, [*mounts(app.settings), *([web_mount(app)] if console else [])])

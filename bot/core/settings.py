@@ -46,6 +46,10 @@ class Settings:
     slack_api_base_url: str | None = None
     slack_agent_channel: str | None = None
     slack_team_id: str | None = None
+    # The web console (docs: README): its public address (https → Secure cookies) and
+    # how long a staff sign-in lasts.
+    web_public_url: str | None = None
+    web_session_hours: float = 12.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -78,4 +82,6 @@ class Settings:
             slack_api_base_url=env.get("SLACK_API_BASE_URL") or None,
             slack_agent_channel=env.get("SLACK_AGENT_CHANNEL") or None,
             slack_team_id=env.get("SLACK_TEAM_ID") or None,
+            web_public_url=env.get("SUPPORTBOT_PUBLIC_URL") or None,
+            web_session_hours=float(env.get("SUPPORTBOT_SESSION_HOURS", "12")),
         )

@@ -1,0 +1,47 @@
+// The web console's few behaviours beyond htmx: clear the chat box after sending, mark a
+// choice as made, keep the transcript scrolled, and the desk's keyboard shortcuts.
+(function () {
+  "use strict";
+  function scrollLog() {
+    var log = document.getElementById("transcript");
+    if (log) { log.scrollTop = log.scrollHeight; }
+  }
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target.closest ? event.target.closest("form") : null;
+    if (!form || !event.detail.successful) { return; }
+    if (form.id === "chat-form") { form.querySelector("textarea").value = ""; }
+    var choices = form.closest(".choices");
+    if (choices) {
+      choices.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    }
+  });
+  document.addEventListener("htmx:afterSwap", scrollLog);
+  document.addEventListener("htmx:sseMessage", scrollLog);
+  document.addEventListener("DOMContentLoaded", scrollLog);
+  // Enter sends in the chat box; Shift+Enter makes a new line.
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (target && target.id === "message" && event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      if (target.value.trim()) { target.form.requestSubmit(); }
+      return;
+    }
+    if (!document.body.classList.contains("desk-page")) { return; }
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var typing = target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+    if (typing) { return; }
+    var focus = { r: "reply", n: "note", c: "resolution" }[event.key];
+    if (focus && document.getElementById(focus)) {
+      event.preventDefault();
+      document.getElementById(focus).focus();
+    } else if (event.key === "t" && document.getElementById("take")) {
+      event.preventDefault();
+      document.getElementById("take").click();
+    } else if (event.key === "j" || event.key === "k") {
+      var links = Array.prototype.slice.call(document.querySelectorAll(".case-link"));
+      var at = links.findIndex(function (a) { return a.hasAttribute("aria-current"); });
+      var next = links[at + (event.key === "j" ? 1 : -1)] || links[event.key === "j" ? 0 : links.length - 1];
+      if (next) { next.click(); }
+    }
+  });
+})();
