@@ -147,7 +147,7 @@ async def test_state_changes_need_this_origin_and_the_pages_token(console: Conso
 
 async def test_streams_end_when_the_server_shuts_down(database_url: str, clock: Clock):
     async with running_console(web_settings(database_url), clock) as console:
-        browser, events = await open_chat(console)
+        _, events = await open_chat(console)
         desk = console.browser()
         await desk.sign_in(AGENT[0])
         desk_events = await desk.listen("/desk/events")

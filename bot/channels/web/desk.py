@@ -135,7 +135,7 @@ class DeskPages:
         context = {
             "title": self._pages.t(lang)("web.desk_title"), "page": "desk-page", "lang": lang,
             "staff": member, "tab": tab, "rows": await self._rows(member, tab, lang),
-            "current": case_id, **(case or {"card": None}),
+            "current": case_id, "flash": "", "error": "", **(case or {"card": None}),
         }  # fmt: skip
         return self._pages.render(request, "desk.html", context, csrf=await self._csrf(request))
 
