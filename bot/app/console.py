@@ -50,6 +50,8 @@ class Console:
         self.app = app
         self.store = SqlWebStore(app.database)
         self._seen_publication = 0
+        # Set each time another process's publication is swapped in here (tests wait on it).
+        self.followed = asyncio.Event()
 
     async def sign_in(self, email: str, password: str) -> StaffMember | None:
         record = await self.store.staff(email.strip().lower())
@@ -120,6 +122,7 @@ class Console:
                 if latest > self._seen_publication:
                     self._seen_publication = latest
                     await self.app.knowledge.publish(local_date(self.app.clock()))
+                    self.followed.set()
             except (PublishRefused, ArticleError) as refused:
                 log.error("publication not followed error=%s", type(refused).__name__)
             except Exception as exc:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from bot.core.gaps import UnansweredQuestion
 from handlers import actions
 from handlers.base import Turn
+from knowledge.route import Outcome
 
-NO_ANSWER_HANDLER = "no-answer"
+# The handlers that serve a routed question as it is (the first message's wraps the others).
+ROUTED_HANDLERS = ("no-answer", "first-contact")
 
 
 def unanswered_of(turn: Turn, handler: str) -> UnansweredQuestion | None:
@@ -19,7 +21,9 @@ def unanswered_of(turn: Turn, handler: str) -> UnansweredQuestion | None:
     if unhelpful:
         return UnansweredQuestion(at=turn.now, lang=turn.lang, kind="not_helpful", text=None,
                                   article=unhelpful)  # fmt: skip
-    if handler != NO_ANSWER_HANDLER or turn.route is None:
+    if handler not in ROUTED_HANDLERS or turn.route is None:
+        return None
+    if turn.route.outcome is not Outcome.NO_ANSWER:
         return None
     suggestions = turn.route.suggestions
     text = turn.message.text.strip()[:500] if consented else None
