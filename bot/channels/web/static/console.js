@@ -9,7 +9,11 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.target.closest ? event.target.closest("form") : null;
     if (!form || !event.detail.successful) { return; }
-    if (form.id === "chat-form") { form.querySelector("textarea").value = ""; }
+    // The box just sent is emptied; others keep what is being typed (hx-preserve).
+    var sent = form.id === "chat-form" ? "message"
+      : form.classList.contains("reply") ? "reply"
+      : form.classList.contains("note") ? "note" : null;
+    if (sent && document.getElementById(sent)) { document.getElementById(sent).value = ""; }
     var choices = form.closest(".choices");
     if (choices) {
       choices.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
