@@ -122,6 +122,7 @@ async def test_an_agent_takes_replies_notes_and_closes_live(chromium, site):
     await agent.get_by_role("button", name="Lähetä asiakkaalle").click()
     await bot_says(customer, "Kokeile uutta näytönohjaimen ajuria")
     await agent.locator("#case .flash").get_by_text("Lähetetty asiakkaalle").wait_for()
+    assert await agent.get_by_role("textbox", name="Vastaus").input_value() == "", "sent: emptied"
 
     await agent.get_by_role("textbox", name="Muistiinpano").fill("Tuttu vika, katso KB 42")
     await agent.get_by_role("button", name="Tallenna muistiinpano").click()

@@ -80,10 +80,12 @@ def draft(cluster: Cluster, today: date) -> str:
 def article_statuses(kb: KnowledgeBase, today: date) -> list[ArticleStatus]:
     out = []
     for article in sorted(kb.articles, key=lambda a: a.review):
-        if article.review <= today:
-            status = "overdue" if article.review < today else "due"
-        elif article.review <= today + timedelta(days=DUE_SOON_DAYS):
+        if article.review < today - timedelta(days=DUE_SOON_DAYS):
+            status = "overdue"
+        elif article.review <= today:
             status = "due"
+        elif article.review <= today + timedelta(days=DUE_SOON_DAYS):
+            status = "soon"
         else:
             status = "ok"
         out.append(ArticleStatus(

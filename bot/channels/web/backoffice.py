@@ -51,7 +51,7 @@ class ArticleStatus:
     owner: str
     reviewed: date
     review: date
-    status: str  # "ok" | "due" | "overdue"
+    status: str  # "ok" | "soon" | "due" | "overdue"
     verify: str | None
 
 

@@ -6,15 +6,19 @@
     var log = document.getElementById("transcript");
     if (log) { log.scrollTop = log.scrollHeight; }
   }
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.target.closest ? event.target.closest("form") : null;
-    if (!form || !event.detail.successful) { return; }
-    // The box just sent is emptied; others keep what is being typed (hx-preserve).
+  // After a swap (dispatched on the target, which stays in the page): the box just sent
+  // is emptied, unless the desk refused it; others keep what is being typed (hx-preserve).
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var form = event.detail.requestConfig ? event.detail.requestConfig.elt : null;
+    if (!form || !form.classList || !event.detail.successful) { return; }
     var sent = form.id === "chat-form" ? "message"
       : form.classList.contains("reply") ? "reply"
       : form.classList.contains("note") ? "note" : null;
-    if (sent && document.getElementById(sent)) { document.getElementById(sent).value = ""; }
-    var choices = form.closest(".choices");
+    var refused = document.querySelector("#case [role=alert]");
+    if (sent && !refused && document.getElementById(sent)) {
+      document.getElementById(sent).value = "";
+    }
+    var choices = form.closest ? form.closest(".choices") : null;
     if (choices) {
       choices.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
     }
