@@ -130,3 +130,16 @@ async def test_other_processes_follow_a_publication(
         await following
     finally:
         await other.close()
+
+
+async def test_erasing_a_customer_erases_their_unanswered_questions(console: Console_):
+    customer, chat = await open_chat(console)
+    await say(customer, chat, "Mikä Java-versio Windchill 12:lle?", until="consent:accept")
+    await say(customer, chat, action="consent:accept", label="Hyväksyn", until="suostumuksesi")
+    await say(customer, chat, UNANSWERED, until="handover:start")
+    await console.served.settled()
+    kept = [row for table, row in await rows_mentioning(console.app, UNANSWERED)
+            if table == "unanswered_questions"]  # fmt: skip
+    assert len(kept) == 1 and kept[0]["user_id"]
+    await console.app.storage.erase_user(kept[0]["user_id"], at=console.app.clock(), source="test")
+    assert await rows_mentioning(console.app, UNANSWERED) == []

@@ -68,7 +68,10 @@ class WebMount:
             self._pending = False
             self.hub.publish(DESK, "changed")
 
-        asyncio.get_running_loop().call_later(0.3, publish)
+        try:
+            asyncio.get_running_loop().call_later(0.3, publish)
+        except RuntimeError:  # no loop (a command outside the server): nobody to tell
+            self._pending = False
 
     def mount(self, web_app: web.Application, host: Host) -> None:
         templates = environment(web_app, str(HERE / "templates"))
