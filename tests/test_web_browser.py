@@ -114,7 +114,8 @@ async def test_an_agent_takes_replies_notes_and_closes_live(chromium, site):
     case = agent.locator(".case-link").first
     await case.wait_for()  # arrived live, without a reload
     await case.click()
-    await agent.get_by_role("button", name="Ota").click()
+    await agent.get_by_role("button", name="Ota").wait_for()
+    await agent.keyboard.press("t")  # the shortcut for "Ota"
     await agent.locator("#case .flash").get_by_text("Otit tapauksen").wait_for()
     await bot_says(customer, "Maija")
 
@@ -124,6 +125,9 @@ async def test_an_agent_takes_replies_notes_and_closes_live(chromium, site):
     await agent.locator("#case .flash").get_by_text("Lähetetty asiakkaalle").wait_for()
     assert await agent.get_by_role("textbox", name="Vastaus").input_value() == "", "sent: emptied"
 
+    await agent.locator("body").focus()
+    await agent.keyboard.press("n")  # the shortcut to the note box
+    assert await agent.evaluate("document.activeElement.id") == "note"
     await agent.get_by_role("textbox", name="Muistiinpano").fill("Tuttu vika, katso KB 42")
     await agent.get_by_role("button", name="Tallenna muistiinpano").click()
     await agent.get_by_role("status").get_by_text("Asiakas ei näe sitä").wait_for()

@@ -161,3 +161,18 @@ async def test_desk_actions_need_a_session_and_the_token(console: Console_):
     assert (await maija.post(f"/desk/case/{case_id}/take", {}, token="forged"))[0] == 403
     assert (await maija.post(f"/desk/case/{case_id}/take", {}, origin="http://x.example"))[0] == 403
     assert (await console.app.desk.queue(AGENT[0]))[0].holder is None
+
+
+async def test_the_target_badge_turns_due_soon_then_overdue(console: Console_, clock: Clock):
+    maija = await agent(console)
+    customer, chat = await open_chat(console)
+    case_id = await handed_over(customer, chat)
+    _, queue = await maija.get("/desk/queue?tab=all")
+    assert 'class="badge on-time"' in queue
+    clock.advance(hours=1, minutes=45)  # 15 minutes before the 2-hour target
+    _, queue = await maija.get("/desk/queue?tab=all")
+    assert 'class="badge due-soon"' in queue
+    clock.advance(minutes=30)
+    _, page = await maija.get(f"/desk?case={case_id}")
+    assert page.count('class="badge overdue"') == 2, "in the queue and on the case"
+    assert "Myöhässä" in page
