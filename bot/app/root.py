@@ -40,6 +40,7 @@ from knowledge.loader import ARTICLES_DIR
 from storage.cases import SqlCases
 from storage.db import Database
 from storage.inbox import SqlInbox
+from storage.marks import SqlMarks
 from storage.outbox import SqlOutbox
 from storage.register import SqlRegisterStore
 from storage.repository import SqlStorage
@@ -76,6 +77,7 @@ class App:
     alerts: DueAlerts
     clock: Clock
     inbox: SqlInbox
+    marks: SqlMarks
     wakers: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
@@ -179,6 +181,7 @@ class App:
             alerts=alerts,
             clock=clock,
             inbox=SqlInbox(database),
+            marks=SqlMarks(database),
             wakers=wakers,
         )
 

@@ -9,6 +9,8 @@ from bot.app.root import App
 from bot.channels.base import Mount
 from bot.channels.slack.mount import agent_desk as slack_agent_desk
 from bot.channels.slack.mount import slack_mount
+from bot.channels.teams.mount import agent_desk as teams_agent_desk
+from bot.channels.teams.mount import teams_mount
 from bot.core.contract import ReplyAddress
 from bot.core.settings import Settings
 from bot.http import build
@@ -16,7 +18,7 @@ from bot.http import build
 
 def shared_desks(settings: Settings) -> tuple[ReplyAddress, ...]:
     """The shared agent surfaces (Slack's agents' channel …) these settings configure."""
-    desks = (slack_agent_desk(settings),)
+    desks = (slack_agent_desk(settings), teams_agent_desk(settings))
     return tuple(desk for desk in desks if desk is not None)
 
 
@@ -25,6 +27,8 @@ def mounts(settings: Settings) -> list[Mount]:
     found: list[Mount] = []
     if (slack := slack_mount(settings)) is not None:
         found.append(slack)
+    if (teams := teams_mount(settings)) is not None:
+        found.append(teams)
     return found
 
 

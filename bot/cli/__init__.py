@@ -14,9 +14,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import agent, chat, customers, hours, kb, privacy, queue, route, serve, users
+from bot.cli import agent, chat, customers, hours, kb, privacy, queue, route, serve, teams, users
 
-COMMANDS = (chat, route, kb, privacy, hours, customers, queue, agent, serve, users)
+COMMANDS = (chat, route, kb, privacy, hours, customers, queue, agent, serve, teams, users)
 
 
 def build_parser() -> argparse.ArgumentParser:

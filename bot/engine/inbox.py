@@ -18,7 +18,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.core.cases import InboxItem
-from bot.core.contract import Channel, IdentifiesSenders, InboundMessage
+from bot.core.contract import (
+    Channel,
+    IdentifiesInConversation,
+    IdentifiesSenders,
+    InboundMessage,
+)
 from bot.core.logs import failure
 from bot.core.ports import Inbox
 from bot.engine.turns import Engine
@@ -166,12 +171,16 @@ class InboxWorkers:
         """The sender's name and email from the platform, when it can tell them; a lookup
         that fails or takes too long leaves the message as it came, never drops it."""
         channel = self._channels.get(message.channel)
-        if not isinstance(channel, IdentifiesSenders) or message.sender.is_bot:
+        knows = isinstance(channel, IdentifiesSenders | IdentifiesInConversation)
+        if not knows or message.sender.is_bot:
             return message
         sender = message.sender
         with contextlib.suppress(Exception):
             async with asyncio.timeout(IDENTIFY_SECONDS):
-                sender = await channel.identify(message.sender)
+                if isinstance(channel, IdentifiesInConversation):
+                    sender = await channel.identify_in(message)
+                elif isinstance(channel, IdentifiesSenders):
+                    sender = await channel.identify(message.sender)
         if sender is message.sender:
             return message
         return replace(message, sender=sender)

@@ -1,7 +1,7 @@
 """web console: staff accounts, unanswered questions, knowledge-base publications
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-30 06:30:00
 """
 from alembic import op
@@ -10,8 +10,7 @@ import sqlmodel
 
 
 revision = '0005'
-# The lead chains this after 0004 when both land (0004 is another branch's).
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
