@@ -9,6 +9,7 @@ import asyncio
 import html
 import shutil
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,17 @@ async def test_erasing_a_customer_erases_their_unanswered_questions(console: Con
     assert len(kept) == 1 and kept[0]["user_id"]
     await console.app.storage.erase_user(kept[0]["user_id"], at=console.app.clock(), source="test")
     assert await rows_mentioning(console.app, UNANSWERED) == []
+
+
+async def test_unanswered_questions_are_forgotten_after_half_a_year(console: Console_):
+    from bot.core.gaps import UnansweredQuestion
+    from storage.web import SqlWebStore
+
+    store = SqlWebStore(console.app.database)
+    now = console.app.clock()
+    for days in (200, 10):
+        await store.add_unanswered(UnansweredQuestion(
+            at=now - timedelta(days=days), lang="fi", kind="no_answer", text=None, article=None))
+    await console.app.housekeep()
+    left = await store.unanswered(since=now - timedelta(days=1000))
+    assert [q.at for q in left] == [now - timedelta(days=10)]
