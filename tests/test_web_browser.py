@@ -71,17 +71,19 @@ async def bot_says(page: Any, text: str) -> None:
     await page.locator("#transcript").get_by_text(text).last.wait_for()
 
 
-async def hand_over(page: Any) -> None:
+async def hand_over(page: Any, site: Console_) -> None:
     await send(page, "Mikä Java-versio Windchill 12:lle?")
     await bot_says(page, "Java 11")
     await page.get_by_role("button", name="Hyväksyn").click()
     await bot_says(page, "suostumuksesi on tallennettu")
-    await page.locator("details.email summary").click()
+    # The email lets the hand-over check the organisation's contract.
     await page.get_by_role("textbox", name="Sähköposti").fill(CUSTOMER)
     await send(page, "Creo kaatuu aina kun avaan ison kokoonpanon")
     await page.get_by_role("button", name="2 – Työ vaikeutuu merkittävästi").click()
     await page.get_by_role("button", name="Uusi asia").click()
     await bot_says(page, "jonossa sijalla 1")
+    card = (await site.app.desk.queue(AGENT[0]))[0]
+    assert card.entitlement == "entitled", "the email given in the chat was checked"
 
 
 async def signed_in(chromium: Any, site: Console_, who: tuple[str, str], path: str) -> Any:
@@ -96,7 +98,7 @@ async def signed_in(chromium: Any, site: Console_, who: tuple[str, str], path: s
 async def test_a_customer_consents_gets_an_answer_and_is_handed_over(chromium, site):
     page = await page_of(chromium, site)
     await no_serious_violations(page, "chat, empty")
-    await hand_over(page)
+    await hand_over(page, site)
     await no_serious_violations(page, "chat, handed over")
     await screenshot(page, "web-chat.png")
     await page.reload()
@@ -109,7 +111,7 @@ async def test_an_agent_takes_replies_notes_and_closes_live(chromium, site):
     agent = await signed_in(chromium, site, AGENT, "/desk")
     await no_serious_violations(agent, "desk, empty")
     customer = await page_of(chromium, site)
-    await hand_over(customer)
+    await hand_over(customer, site)
 
     case = agent.locator(".case-link").first
     await case.wait_for()  # arrived live, without a reload
@@ -143,7 +145,7 @@ async def test_an_agent_takes_replies_notes_and_closes_live(chromium, site):
 
 async def test_two_agents_race_for_one_case(chromium, site):
     customer = await page_of(chromium, site)
-    await hand_over(customer)
+    await hand_over(customer, site)
     maija = await signed_in(chromium, site, AGENT, "/desk")
     pekka = await signed_in(chromium, site, OTHER_AGENT, "/desk")
     for page in (maija, pekka):

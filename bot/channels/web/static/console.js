@@ -24,8 +24,13 @@
     }
   });
   document.addEventListener("htmx:afterSwap", scrollLog);
-  document.addEventListener("htmx:sseMessage", scrollLog);
-  document.addEventListener("DOMContentLoaded", scrollLog);
+  document.addEventListener("DOMContentLoaded", function () {
+    scrollLog();
+    var log = document.getElementById("transcript");
+    if (log && window.MutationObserver) {  // replies pushed over SSE: keep the newest in view
+      new MutationObserver(scrollLog).observe(log, { childList: true });
+    }
+  });
   // Enter sends in the chat box; Shift+Enter makes a new line.
   document.addEventListener("keydown", function (event) {
     var target = event.target;
