@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/supportbot chat
+	$(BIN)/supportbot serve --host 127.0.0.1 --port 8080
 
 serve: $(STAMP)
 	$(BIN)/supportbot serve

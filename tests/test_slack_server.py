@@ -255,6 +255,7 @@ async def test_healthz_answers_when_server_and_database_are_up(
     assert await response.json() == {
         "server": "up",
         "slack": "http",
+        "web": "http",
         "status": "ok",
         "database": "up",
     }

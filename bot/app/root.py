@@ -28,7 +28,7 @@ from bot.desk.outbox import Dispatcher
 from bot.desk.outbox import Route as OutboxRoute
 from bot.engine.inbox import InboxWorkers
 from bot.engine.turns import Clock, Engine, EngineParts, utc_now
-from bot.service.agents import AgentDirectory, DeskRoutes
+from bot.service.agents import Agent, AgentDirectory, DeskRoutes
 from bot.service.entitlement import load_products
 from bot.service.hours import ServiceHours
 from bot.service.hours_config import load_config as load_hours
@@ -45,6 +45,7 @@ from storage.marks import SqlMarks
 from storage.outbox import SqlOutbox
 from storage.register import SqlRegisterStore
 from storage.repository import SqlStorage
+from storage.web import SqlWebStore
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,11 @@ class App:
             log.info("sample customer register loaded (demo mode)")
         hours = await asyncio.to_thread(_hours, settings)
         directory = AgentDirectory.parse(settings.agents)
+        # Agents with a web console account (`supportbot users add`) are agents too.
+        directory = directory.with_agents(
+            Agent(email=s.email, name=s.name)
+            for s in await SqlWebStore(database).all_staff() if s.role == "agent"
+        )
         # Terminal agent consoles get their own copies only when no shared agent
         # surface (Slack's agents' channel) exists: nobody would deliver them otherwise.
         surfaces = () if shared_desks else ("local",)
@@ -143,6 +149,7 @@ class App:
                 handover=kit,
                 notify=notify,
                 meter=meter,
+                unanswered=SqlWebStore(database).add_unanswered,
             )
         )
         desk = Desk(

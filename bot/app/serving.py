@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.app.console import web_mount
 from bot.app.metrics import PrometheusMeter, metrics_endpoint
 from bot.app.ready import Lifecycle, readyz_endpoint
 from bot.app.root import App
@@ -39,9 +40,10 @@ async def start_app(settings: Settings, **start: object) -> App:
     return await App.start(settings, shared_desks=shared_desks(settings), **start)  # type: ignore[arg-type]
 
 
-def web_application(app: App) -> web.Application:
-    """The web server with every configured channel mounted, ``/readyz`` and ``/metrics``."""
-    web_app = build(app, mounts(app.settings))
+def web_application(app: App, *, console: bool = True) -> web.Application:
+    """The web server with every configured channel mounted, the web console,
+    ``/readyz`` and ``/metrics``."""
+    web_app = build(app, [*mounts(app.settings), *([web_mount(app)] if console else [])])
     lifecycle = Lifecycle()
     lifecycle.hook(web_app)
     web_app.router.add_get("/readyz", readyz_endpoint(app, lifecycle))

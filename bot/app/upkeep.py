@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from bot.core.cases import Delivery, DeskEvent, DeskEventKind, OutboxItem, Recipient, erased_card
 from bot.core.contract import OutboundReply, ReplyKind
 from bot.core.records import Erasure
+from storage.web import SqlWebStore
 
 if TYPE_CHECKING:
     from bot.app.root import App
@@ -24,6 +25,8 @@ async def housekeep(app: App) -> int:
     pruned = await app.storage.prune(
         handled_before=now - timedelta(days=7), delivered_before=now - timedelta(days=30)
     )
+    # The workbench shows 90 days of unanswered questions; older ones go after 180.
+    pruned += await SqlWebStore(app.database).forget_unanswered(before=now - timedelta(days=180))
     return pruned + (await purge(app, dry_run=False)).rows
 
 

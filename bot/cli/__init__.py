@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("bot.cli.serve", "run the web server for Slack and Teams, with health and metrics"),
     "doctor": ("bot.cli.doctor", "check the configuration and what it needs; say how to fix it"),
     "teams": ("bot.cli.teams", "write the Microsoft Teams app package to upload"),
+    "users": ("bot.cli.users", "add, list or remove the web console's agents and editors"),
 }
 
 DESCRIPTION = """\
@@ -49,7 +50,7 @@ examples:
   supportbot agent --as maija.virtanen@econocap.example
   supportbot kb lint                              check articles before publishing
   supportbot doctor                               is this installation ready?
-  supportbot serve --port 3000                    serve Slack (and Teams)"""
+  supportbot serve --port 3000                    serve the web console, Slack and Teams"""
 
 
 def _chosen(argv: Sequence[str]) -> str | None:

@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import App, PublishRefused
+from bot.app.console import DEMO_STAFF, demo_staff
 from bot.app.serving import start_app, web_application
 from bot.core.settings import Settings
 from bot.core.timefmt import local_date
@@ -28,14 +29,15 @@ DEFAULT_PORT = 3000
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
         "serve",
-        help="run the web server for Slack and Teams, with health and metrics",
+        help="serve the web console, Slack and Teams over HTTP, with health, readiness and metrics",
         description=(
             "Start the web server. Slack is served when SLACK_BOT_TOKEN and "
             "SLACK_SIGNING_SECRET are set (Socket Mode when SLACK_APP_TOKEN is set too); "
             "see docs/slack.md."
         ),
     )
-    parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default: 127.0.0.1; 0.0.0.0 for all)")
     parser.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})"
     )
@@ -84,6 +86,13 @@ async def run(args: argparse.Namespace) -> int:
         channels = ", ".join(f"{m.name}: {m.status()}" for m in web_app[SERVED].mounts)
         where = f"http://{args.host}:{args.port}"
         print(f"supportbot serving on {where} ({channels or 'no chat platforms'})", flush=True)
+        print(f"  web chat:  {where}/\n  agent desk: {where}/desk\n"
+              f"  editors:   {where}/editor", flush=True)
+        if settings.demo:
+            password = await demo_staff(app)
+            print(f"  demo sign-in (password for this start): {password}\n"
+                  f"    agent  {DEMO_STAFF[0][0]}\n    agent  {DEMO_STAFF[1][0]}\n"
+                  f"    editor {DEMO_STAFF[2][0]}", flush=True)
         await stop.wait()
         if publishing:
             await asyncio.wait(publishing)

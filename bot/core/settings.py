@@ -63,6 +63,10 @@ class Settings:
     # Operations (docs/deploy.md): a bearer token /metrics demands when set; "json" logs.
     metrics_token: str | None = field(default=None, repr=False)
     log_format: str = "text"
+    # The web console (docs: README): its public address (https → Secure cookies) and
+    # how long a staff sign-in lasts.
+    web_public_url: str | None = None
+    web_session_hours: float = 12.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -106,4 +110,6 @@ class Settings:
             teams_service_url=env.get("TEAMS_SERVICE_URL") or defaults["teams_service_url"],
             metrics_token=env.get("SUPPORTBOT_METRICS_TOKEN") or None,
             log_format=(env.get("SUPPORTBOT_LOG_FORMAT") or "text").strip().lower(),
+            web_public_url=env.get("SUPPORTBOT_PUBLIC_URL") or None,
+            web_session_hours=float(env.get("SUPPORTBOT_SESSION_HOURS", "12")),
         )

@@ -72,6 +72,10 @@ class Desk:
         self.agent(email)
         return await self._cases.queue()
 
+    async def card(self, email: str | None, case_id: int) -> CaseCard | None:
+        self.agent(email)
+        return await self._cases.card(case_id)
+
     async def transcript(self, email: str | None, case_id: int) -> list[StoredMessage]:
         self.agent(email)
         return await self._cases.transcript(case_id)

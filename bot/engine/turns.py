@@ -14,12 +14,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot.core.cases import Delivery, Recipient
 from bot.core.contract import InboundMessage, OutboundReply, ReplyKind
+from bot.core.gaps import UnansweredQuestion
 from bot.core.keys import Keys
 from bot.core.logs import CORRELATION, failure
 from bot.core.metrics import NO_METER, Meter
@@ -28,6 +29,7 @@ from bot.core.records import Direction
 from bot.core.settings import Settings
 from bot.core.state import Phase
 from bot.core.texts import Catalogue
+from bot.engine.gaps import unanswered_of
 from bot.engine.phases import phase_of
 from handlers.base import Handler, HandoverKit, HoursInfo, Knowledge, Result, Services, Turn
 from knowledge.route import Route
@@ -82,6 +84,8 @@ class EngineParts:
     handover: HandoverKit | None = None
     notify: Callable[[], None] = lambda: None
     meter: Meter = NO_METER
+    # Questions the bot could not answer, for the editors' workbench (bot/engine/gaps.py).
+    unanswered: Callable[[UnansweredQuestion], Awaitable[None]] | None = None
 
 
 class Engine:
@@ -149,6 +153,7 @@ class Engine:
         outcome = route.outcome if route is not None else "action"
         parts.meter.turn(channel=message.channel, outcome=str(outcome),
                          seconds=time.perf_counter() - started)  # fmt: skip
+        await self._count_unanswered(turn, handler.name)
         log.info(
             "turn handled channel=%s handler=%s phase=%s replies=%d ms=%.1f",
             message.channel, handler.name, result.state.phase.value, len(result.replies),
@@ -228,6 +233,14 @@ class Engine:
             user = await session.seen(user.id, message.sender, parts.clock())
         return Turn(message=message, state=state, lang=lang, route=route, user=user,
                     now=parts.clock())  # fmt: skip
+
+    async def _count_unanswered(self, turn: Turn, handler: str) -> None:
+        record = self._parts.unanswered
+        if record is not None and (question := unanswered_of(turn, handler)) is not None:
+            try:
+                await record(question)
+            except Exception as exc:  # counting is best effort; the turn is done
+                failure(log, "unanswered question not recorded", exc)
 
     def _pick(self, turn: Turn) -> Handler:
         for handler in self._parts.table.get(turn.state.phase, ()):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import getaddresses
 
@@ -32,6 +33,12 @@ class AgentDirectory:
             if "@" in email:
                 agents.append(Agent(email=email.strip().lower(), name=name.strip() or email))
         return cls(agents=tuple(agents))
+
+    def with_agents(self, more: Iterable[Agent]) -> AgentDirectory:
+        """These agents and the given ones (those already here keep their names)."""
+        known = {a.email for a in self.agents}
+        added = [a for a in more if a.email not in known]
+        return AgentDirectory(agents=(*self.agents, *added))
 
     def find(self, email: str | None) -> Agent | None:
         if not email:

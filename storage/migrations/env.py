@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import storage.tables  # noqa: F401  (registers the tables on the metadata)
+import storage.tables  # registers the tables on the metadata
+import storage.web  # noqa: F401  (and the web console's)
 
 connection = context.config.attributes.get("connection")
 if connection is None:
