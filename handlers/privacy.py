@@ -13,14 +13,14 @@ from bot.core.timefmt import clock, date_text
 from handlers import actions
 from handlers.base import Result, Say, Services, Turn, say, typed
 from handlers.handover import kit_of
-from handlers.words import NO, YES
+from handlers.words import CANCEL, ERASE_WORDS, KEEP_WORDS, NO, YES
 from knowledge.route import Outcome
 
 RECENT = 5
 
 
 def _when(at: datetime, lang: str) -> str:
-    return f"{date_text(at, lang)} {clock(at, 'en' if lang == 'en' else 'fi')}"
+    return f"{date_text(at, lang)} {clock(at, lang if lang in ('en', 'sv') else 'fi')}"
 
 
 def export_summary(data: UserExport, s: Say) -> str:
@@ -136,7 +136,11 @@ def _confirmation(turn: Turn) -> bool | None:
     if turn.action == actions.ERASE_NO:
         return False
     answer = typed(turn.message.text) if turn.action is None else ""
-    return True if answer in YES else False if answer in NO else None
+    if answer in YES or answer in ERASE_WORDS or answer == "1":
+        return True
+    if answer in NO or answer in CANCEL or answer in KEEP_WORDS or answer == "2":
+        return False
+    return None
 
 
 class EraseConfirmation:

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 PhaseTable = Mapping[Phase, Sequence[Handler]]
 Clock = Callable[[], datetime]
 LanguageDetector = Callable[[str, str], str]
+# A button's value carries a payload after PAYLOAD; sealed, the payload starts with SEALED.
+PAYLOAD, SEALED = "|", "~"
 # The router reads at most this much of a message: a pasted log or a 40,000-character
 # token cannot hold a worker thread (and with it the GIL) for long.
 ROUTED_CHARACTERS = 2000
@@ -106,6 +108,7 @@ class Engine:
         nothing changed: the inbox offers the message again."""
         parts = self._parts
         started = time.perf_counter()
+        message = self._opened(message)
         route = None
         text = message.text.strip()
         if text and message.action is None and not message.sender.is_bot:
@@ -140,6 +143,7 @@ class Engine:
             settings=parts.settings, hours=parts.hours, handover=parts.handover,
         )  # fmt: skip
         result = await handler.handle(turn, services)
+        result = replace(result, replies=tuple(self._sealed(r) for r in result.replies))
         message = turn.message
         if turn.bystander:  # someone else's conversation: answer them, change nothing
             await self._reply(session, message, result.replies)
@@ -149,8 +153,8 @@ class Engine:
         state = result.state
         if not consented and state.draft is not None:
             # Nothing personal is kept without consent: a draft (the problem in the
-            # user's words) lives only as long as consent does.
-            state = replace(state, draft=None)
+            # user's words) lives only as long as consent does; an open menu is kept.
+            state = replace(state, draft=state.draft.impersonal())
         await session.save(state)
         if consented and result.keep_transcript and user is not None:
             now = parts.clock()
@@ -163,6 +167,28 @@ class Engine:
                     )
         await self._reply(session, message, result.replies)
         return replace(result, state=state)
+
+    def _sealed(self, reply: OutboundReply) -> OutboundReply:
+        """A reply whose buttons carry their payloads sealed: the outbox, the platform and
+        the inbox hold only a token (the user's words before consent, for one)."""
+        if not any(PAYLOAD in b.value for b in reply.buttons):
+            return reply
+        buttons = []
+        for button in reply.buttons:
+            value, sep, payload = button.value.partition(PAYLOAD)
+            if sep:
+                value = f"{value}{PAYLOAD}{SEALED}{self._parts.keys.seal(payload)}"
+            buttons.append(replace(button, value=value))
+        return replace(reply, buttons=tuple(buttons))
+
+    def _opened(self, message: InboundMessage) -> InboundMessage:
+        """A click with its button's payload unsealed; an altered or foreign token counts
+        as an empty payload (the click still does what its button says)."""
+        value, sep, payload = (message.action or "").partition(PAYLOAD)
+        if not sep or not payload.startswith(SEALED):
+            return message
+        opened = self._parts.keys.unseal(payload.removeprefix(SEALED)) or "{}"
+        return replace(message, action=f"{value}{PAYLOAD}{opened}")
 
     async def _reply(
         self,
