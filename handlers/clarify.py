@@ -142,7 +142,8 @@ class ClarifyChoice:
             if cancels(typed):
                 value = NONE
             else:
-                value = pick(typed, _choices([r for r in menu if r], s, services))
+                choices = _choices([r for r in menu if r], s, services)
+                value = pick(typed, [*choices, Choice(NONE, s.text("talk.clarify_none"))])
             if value is None:
                 rested = replace(turn, state=turn.rested())
                 return await self._serve(rested).handle(rested, services)
@@ -150,7 +151,8 @@ class ClarifyChoice:
         if chosen is None:
             return Result(replies=(s.reply("talk.clarify_none_reply"),), state=turn.rested())
         draft = turn.state.draft
-        carried = turn.payload or (replace(draft, menu=()) if draft and draft.description else None)
+        kept = draft is not None and (draft.description or draft.product)
+        carried = turn.payload or (replace(draft, menu=()) if draft and kept else None)
         action = actions.with_payload(value, carried) if carried else value
         picked = replace(
             turn,

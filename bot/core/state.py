@@ -49,8 +49,11 @@ class HandoverDraft:
     menu: tuple[str, ...] = ()
 
     def impersonal(self) -> HandoverDraft | None:
-        """What may be kept without consent: the open menu, nothing the user wrote."""
-        return HandoverDraft(menu=self.menu) if self.menu else None
+        """What may be kept without consent: the open menu and the product and version it
+        concerns, nothing the user wrote."""
+        if not self.menu:
+            return None
+        return HandoverDraft(product=self.product, version=self.version, menu=self.menu)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
