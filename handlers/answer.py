@@ -53,7 +53,9 @@ class KnowledgeAnswer:
             turn.route.article if turn.route else None
         )
         article = services.knowledge.article(article_id) if article_id else None
-        state = turn.rested()
+        # "Did this help?" is a question: a typed "ei" or "2" answers it (handlers.helpful).
+        state = turn.rested(menu=(actions.HELPFUL_YES + (article_id or ""),
+                                  actions.HELPFUL_NO + (article_id or "")))  # fmt: skip
         if article is None:
             # An article can be unpublished between the question and the click.
             return await NoAnswer().handle(turn, services)

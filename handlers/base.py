@@ -82,14 +82,13 @@ class Turn:
             return Phase.AWAITING_CONSENT
         return self.state.phase
 
-    def rested(self) -> ConversationState:
-        """The state after a turn that leaves every open question (and menu) behind."""
+    def rested(self, menu: tuple[str, ...] = ()) -> ConversationState:
+        """The state after a turn that leaves every open question behind; ``menu`` is the
+        new question's choices, if the turn asked one (a typed answer finds them)."""
         draft = self.state.draft
-        return self.state.to(
-            self.resting_phase,
-            handover_pending=False,
-            draft=HandoverDraft(**{**_fields(draft), "menu": ()}) if draft else None,
-        )
+        if draft is not None or menu:
+            draft = HandoverDraft(**{**(_fields(draft) if draft else {}), "menu": menu})
+        return self.state.to(self.resting_phase, handover_pending=False, draft=draft)
 
 
 @dataclass(frozen=True, slots=True)

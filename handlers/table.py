@@ -17,6 +17,7 @@ from handlers.consent import ConsentChoice
 from handlers.escalation import Escalate
 from handlers.fallback import Fallback
 from handlers.handover import HandoverAnswer
+from handlers.helpful import HelpfulTyped
 from handlers.privacy import EraseConfirmation, PrivacyRequest
 from handlers.relay import RelayToAgent
 from handlers.scope import OutOfScope
@@ -30,6 +31,7 @@ SMALL_TALK = SmallTalkReply()
 # Serve a message by what it asks (its route) or which button it clicked.
 BY_ROUTE: tuple[Handler, ...] = (
     PRIVACY,
+    HelpfulTyped(),
     AskClarify(),
     SMALL_TALK,
     ServiceFeedback(),

@@ -35,7 +35,7 @@ SMALL_TALK = [
     ("en", None, "Hello", SmallTalk.GREETING, "greeting"),
     ("en", "Which JDK does Windchill need?", "Thanks, that's all", SmallTalk.GOODBYE,
      "talk.goodbye"),
-    ("en", "Which JDK does Windchill need?", "ok", SmallTalk.ACK, "talk.ack"),
+    ("en", "What are your support hours?", "ok", SmallTalk.ACK, "talk.ack"),
     ("sv", None, "Hej", SmallTalk.GREETING, "greeting"),
     ("sv", "Vilken Java-version behöver Windchill 12?", "Tack så mycket", SmallTalk.THANKS,
      "talk.thanks"),
@@ -184,3 +184,40 @@ async def test_the_erase_question_takes_typed_answers(app):
     assert (await all_rows(app))["users"] == []
     state = (await all_rows(app))["conversations"][0]["phase"]
     assert state == Phase.DECLINED.value
+
+
+# (language, the question an article answers, the typed answer to "did this help?", its key)
+HELPFUL = [
+    ("fi", "Mitä käyttöjärjestelmiä Creo 11 tukee?", "kyllä", "answer.thanks"),
+    ("en", "Which JDK does Windchill need?", "ok", "answer.thanks"),
+    ("fi", "Mitä käyttöjärjestelmiä Creo 11 tukee?", "ei", "consent_text.needed_for_handover"),
+    ("en", "Which JDK does Windchill need?", "2", "consent_text.needed_for_handover"),
+    ("sv", "Vilken Java-version behöver Windchill 12?", "nej", "consent_text.needed_for_handover"),
+]
+
+
+@pytest.mark.parametrize(("lang", "question", "typed", "key"), HELPFUL)
+async def test_did_this_help_takes_a_typed_answer(app, lang, question, typed, key):
+    chat = Chat(app, conversation=f"dm-helpful-{lang}-{typed}")
+    replies = await chat.say(question)
+    assert replies[0].kind.value == "answer"
+    [reply] = await chat.say(typed)
+    assert reply.text == text(app, lang, key)
+
+
+async def test_a_consented_no_goes_on_with_the_articles_product(desk_app, clock):
+    clock.now = at("2026-11-24T10:00")
+    chat = await consented(desk_app, DESKTOP_USER, "dm-helpful-no")
+    await chat.say("Mitä käyttöjärjestelmiä Creo 11 tukee?")
+    await chat.say("ei auttanut")
+    assert chat.text == TEXTS.get("fi", "handover.ask_urgency"), "Creo, from the article"
+
+
+async def test_once_answered_the_question_is_closed(app, scripted):
+    scripted["Kiitos"] = small_talk(SmallTalk.THANKS, "fi")
+    chat = Chat(app, conversation="dm-helpful-closed")
+    await chat.say("Mitä käyttöjärjestelmiä Creo 11 tukee?")
+    await chat.say("Kiitos")
+    replies = await chat.say("ei")
+    assert not offers_consent(chat), "a later 'ei' is not an answer to an old question"
+    assert all(r.text != text(app, "fi", "consent_text.needed_for_handover") for r in replies)
