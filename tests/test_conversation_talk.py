@@ -221,3 +221,19 @@ async def test_once_answered_the_question_is_closed(app, scripted):
     replies = await chat.say("ei")
     assert not offers_consent(chat), "a later 'ei' is not an answer to an old question"
     assert all(r.text != text(app, "fi", "consent_text.needed_for_handover") for r in replies)
+
+
+def test_a_typed_answer_means_the_longest_phrase_it_contains():
+    from handlers.menu import Choice, cancels, pick
+    from handlers.words import URGENCY
+
+    urgency = [Choice(f"u{n}", f"label {n}", URGENCY[n]) for n in (1, 2, 3, 4)]
+    assert pick("Urgent, production is down!!", urgency) == "u1"
+    assert pick("not urgent", urgency) == "u4"
+    assert pick("EI KIIREELLINEN", urgency) == "u4"
+    assert pick("tuotanto on pysahtynyt", urgency) == "u1", "umlauts or none"
+    assert pick("inte så brådskande", urgency) == "u3"
+    assert pick("#2", urgency) == "u2" and pick("5", urgency) is None
+    assert pick("Creo 10 M050", urgency) is None, "a version is not an urgency"
+    assert all(cancels(w) for w in ("Peruuta", "cancel.", "Avbryt!", "ei sittenkään"))
+    assert not cancels("peruuta tilaukseni ja soita minulle")
