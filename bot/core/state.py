@@ -49,11 +49,9 @@ class HandoverDraft:
     menu: tuple[str, ...] = ()
 
     def impersonal(self) -> HandoverDraft | None:
-        """What may be kept without consent: the open menu and the product and version it
-        concerns, nothing the user wrote."""
-        if not self.menu:
-            return None
-        return HandoverDraft(product=self.product, version=self.version, menu=self.menu)
+        """What may be kept without consent: the open menu (which the engine seals, as its
+        choices tell what the conversation is about), nothing the user wrote."""
+        return HandoverDraft(menu=self.menu) if self.menu else None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

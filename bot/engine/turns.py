@@ -25,7 +25,7 @@ from bot.core.logs import failure
 from bot.core.ports import ConversationSession, Storage
 from bot.core.records import Direction
 from bot.core.settings import Settings
-from bot.core.state import Phase
+from bot.core.state import HandoverDraft, Phase
 from bot.core.texts import Catalogue
 from bot.engine.phases import phase_of
 from handlers.base import Handler, HandoverKit, HoursInfo, Knowledge, Result, Services, Turn
@@ -153,8 +153,8 @@ class Engine:
         state = result.state
         if not consented and state.draft is not None:
             # Nothing personal is kept without consent: a draft (the problem in the
-            # user's words) lives only as long as consent does; an open menu is kept.
-            state = replace(state, draft=state.draft.impersonal())
+            # user's words) lives only as long as consent does; an open menu is kept sealed.
+            state = replace(state, draft=self._sealed_menu(state.draft.impersonal()))
         await session.save(state)
         if consented and result.keep_transcript and user is not None:
             now = parts.clock()
@@ -180,6 +180,19 @@ class Engine:
                 value = f"{value}{PAYLOAD}{SEALED}{self._parts.keys.seal(payload)}"
             buttons.append(replace(button, value=value))
         return replace(reply, buttons=tuple(buttons))
+
+    def _sealed_menu(self, draft: HandoverDraft | None) -> HandoverDraft | None:
+        """An open menu kept before consent, each choice sealed (an article id says what
+        the conversation is about)."""
+        if draft is None:
+            return None
+        return replace(draft, menu=tuple(SEALED + self._parts.keys.seal(v) for v in draft.menu))
+
+    def _opened_menu(self, draft: HandoverDraft) -> HandoverDraft:
+        keys = self._parts.keys
+        opened = (keys.unseal(v.removeprefix(SEALED)) if v.startswith(SEALED) else v
+                  for v in draft.menu)  # fmt: skip
+        return replace(draft, menu=tuple(v for v in opened if v))
 
     def _opened(self, message: InboundMessage) -> InboundMessage:
         """A click with its button's payload unsealed; an altered or foreign token counts
@@ -216,6 +229,8 @@ class Engine:
         lang = lang if lang in parts.texts.texts else parts.settings.default_language
         person = parts.keys.person(message.channel, message.sender.id)
         state = phase_of(saved, session.case)
+        if state.draft is not None and state.draft.menu:
+            state = replace(state, draft=self._opened_menu(state.draft))
         bystander = state.owner is not None and state.owner != person and not message.private
         if bystander:
             return Turn(message=message, state=state, lang=lang, route=route, user=None,
