@@ -43,6 +43,9 @@ _FUNCTION_WORDS = {
         "på", "kan",
     }),
 }
+# A longer "word" is a pasted blob (a hash, base64, a 40,000-character token): it is in
+# no language, and the Finnish-form pattern would spend quadratic time on it.
+_LONGEST_WORD = 64
 # py3langid's verdict only counts when it is this sure and the text is long enough.
 _LANGID_CONFIDENCE = 0.9
 _LANGID_MIN_WORDS = 3
@@ -82,7 +85,8 @@ def _votes(words: list[str]) -> dict[str, float]:
 def detect_language(text: str, *, default: str = "fi") -> str:
     """Return "fi", "en" or "sv" for ``text``; ``default`` when the text is too
     short or too mixed to tell (e.g. only product names and numbers)."""
-    words = [w for w in _WORD.findall(text.casefold()) if w not in _NEUTRAL]
+    words = [w for w in _WORD.findall(text.casefold())
+             if w not in _NEUTRAL and len(w) <= _LONGEST_WORD]  # fmt: skip
     if not words:
         return default
     votes = _votes(words)

@@ -28,7 +28,7 @@ from bot.core.codec import encode
 from bot.core.contract import ReplyAddress
 from bot.core.records import Direction, StoredMessage
 from storage.db import Database
-from storage.people import claim_message
+from storage.people import claim_message, message_digest
 from storage.tables import CaseRow, InboxRow, MessageRow, OutboxRow, UserRow
 
 SUMMARY_LENGTH = 140
@@ -142,8 +142,9 @@ async def _receive(session: AsyncSession, receipt: Receipt | None, at: datetime)
     claimed in the transaction of the change it causes."""
     if receipt is None:
         return
-    if receipt.inbox_id is not None:
-        await session.execute(delete(InboxRow).where(InboxRow.id == receipt.inbox_id))
+    if receipt.inbox_id is not None:  # its own row only: SQLite reuses a deleted last id
+        mine = InboxRow.dedupe == message_digest(receipt.channel, receipt.message_id)
+        await session.execute(delete(InboxRow).where(InboxRow.id == receipt.inbox_id, mine))
     if not await claim_message(session, receipt.channel, receipt.message_id, at=at):
         raise AlreadyHandled(receipt.message_id)
 

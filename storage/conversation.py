@@ -16,11 +16,11 @@ from bot.core.cases import (
     NewCase,
     OpenCase,
 )
-from bot.core.contract import ReplyAddress, Sender
+from bot.core.contract import InboundMessage, ReplyAddress, Sender
 from bot.core.records import Direction, Erasure, StoredMessage, UserExport, UserRecord
 from bot.core.state import ConversationState, HandoverDraft, Phase
 from storage.cases import add_deliveries, load_card, queue_position
-from storage.people import claim_message, email_key, load_user, now
+from storage.people import claim_message, email_key, load_user, message_digest, now
 from storage.privacy import erase_user, export_user
 from storage.tables import CaseRow, ConsentRow, ConversationRow, InboxRow, MessageRow, UserRow
 
@@ -75,8 +75,12 @@ class SqlConversationSession:
         assert self._row.id is not None
         return self._row.id
 
-    async def consume(self, inbox_id: int) -> None:
-        await self._session.execute(delete(InboxRow).where(InboxRow.id == inbox_id))
+    async def consume(self, inbox_id: int, message: InboundMessage) -> None:
+        # Its own row only: SQLite reuses the id of a deleted last row for the next one.
+        digest = message_digest(message.channel, message.message_id)
+        await self._session.execute(
+            delete(InboxRow).where(InboxRow.id == inbox_id, InboxRow.dedupe == digest)
+        )
 
     async def claim(self, channel: str, message_id: str, *, at: datetime) -> bool:
         return await claim_message(self._session, channel, message_id, at=at)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import aliased
 
 from bot.core.cases import InboxItem
@@ -22,6 +22,10 @@ from storage.tables import InboxRow
 
 # A new message is free to take at once, whatever any process's clock says.
 AVAILABLE = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _digest(message: InboundMessage) -> str:
+    return message_digest(message.channel, message.message_id)
 
 
 class SqlInbox:
@@ -36,7 +40,7 @@ class SqlInbox:
                 session,
                 InboxRow,
                 {
-                    "dedupe": message_digest(message.channel, message.message_id),
+                    "dedupe": _digest(message),
                     "channel": message.channel,
                     "conversation_key": conversation_key,
                     "payload": encode_message(message),
@@ -77,19 +81,23 @@ class SqlInbox:
                     ))  # fmt: skip
         return leased
 
-    async def postpone(self, item_id: int, *, until: datetime, error: str) -> None:
+    async def postpone(
+        self, item_id: int, message: InboundMessage, *, until: datetime, error: str
+    ) -> None:
         async with self.database.sessions() as session, session.begin():
             await session.execute(
                 update(InboxRow)
-                .where(InboxRow.id == item_id)
+                .where(InboxRow.id == item_id, InboxRow.dedupe == _digest(message))
                 .values(lease_until=until, error=error[:200])
             )
 
-    async def drop(self, item_id: int) -> None:
+    async def drop(self, item_id: int, message: InboundMessage) -> None:
+        """Delete the row if it still holds ``message``: once a turn has consumed it, SQLite
+        gives its id to the next row stored, which must not go in its place."""
         async with self.database.sessions() as session, session.begin():
-            row = await session.get(InboxRow, item_id)
-            if row is not None:
-                await session.delete(row)
+            await session.execute(
+                delete(InboxRow).where(InboxRow.id == item_id, InboxRow.dedupe == _digest(message))
+            )
 
     async def depth(self, at: datetime) -> tuple[int, float]:
         async with self.database.sessions() as session:

@@ -345,6 +345,8 @@ def run_hours(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str,
 @pytest.fixture(autouse=True)
 def _no_configured_hours(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENV_VAR, raising=False)
+    for locale in ("LC_ALL", "LC_MESSAGES", "LANG"):  # English unless asked (--lang fi)
+        monkeypatch.delenv(locale, raising=False)
 
 
 KEYS = ("open", "reason", "detail", "next_open", "due")

@@ -27,7 +27,7 @@ DEFAULT_PORT = 3000
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
         "serve",
-        help="serve Slack (and later Teams) over HTTP, with GET /healthz",
+        help="run the web server for Slack and Teams, with health and metrics",
         description=(
             "Start the web server. Slack is served when SLACK_BOT_TOKEN and "
             "SLACK_SIGNING_SECRET are set (Socket Mode when SLACK_APP_TOKEN is set too); "

@@ -70,6 +70,7 @@ class Sender:
     is_bot: bool = False
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "id", clean_text(self.id))
         if self.name is not None:
             object.__setattr__(self, "name", clean_text(self.name))
         if self.email is not None:
@@ -96,8 +97,12 @@ class InboundMessage:
 
     def __post_init__(self) -> None:
         # Sanitised once, where text enters the core: the database, the logs and the
-        # router never see a NUL or a lone surrogate.
-        object.__setattr__(self, "text", clean_text(self.text))
+        # router never see a NUL or a lone surrogate. The ids too: a platform's never hold
+        # one, but a signed request whose fields do must not fail where it is stored.
+        for name in ("text", "conversation_id", "message_id"):
+            object.__setattr__(self, name, clean_text(getattr(self, name)))
+        if self.action is not None:
+            object.__setattr__(self, "action", clean_text(self.action))
 
 
 class ReplyKind(StrEnum):
@@ -142,6 +147,15 @@ class IdentifiesSenders(Protocol):
     async def identify(self, sender: Sender) -> Sender:
         """The sender with name and email filled in where the platform knows them; on any
         failure the sender as given (a failed lookup never drops a message)."""
+
+
+@runtime_checkable
+class IdentifiesInConversation(Protocol):
+    """A channel whose member lookup needs the conversation (Teams asks the connector
+    about a member *of a conversation*): it is given the whole message."""
+
+    async def identify_in(self, message: InboundMessage) -> Sender:
+        """As :meth:`IdentifiesSenders.identify`, knowing where the message was written."""
 
 
 class DeliveryError(Exception):

@@ -43,6 +43,10 @@ class Keys:
         """Who started a conversation, as stored before consent (no platform id kept)."""
         return self._digest("person", channel, sender_id)
 
+    def correlation(self, channel: str, message_id: str) -> str:
+        """A log line's correlation id for one platform message (16 hex digits)."""
+        return self._digest("correlation", channel, message_id)[:16]
+
     def _seal_key(self) -> bytes:
         return hmac.new(self.secret, b"button-payload", hashlib.sha256).digest()
 

@@ -80,8 +80,9 @@ class ConversationSession(CaseSession, Protocol):
     def case(self) -> OpenCase | None:
         """The conversation's case while it is queued or taken, as the cases table says."""
 
-    async def consume(self, inbox_id: int) -> None:
-        """Delete the inbox row this turn serves, in the turn's own transaction."""
+    async def consume(self, inbox_id: int, message: InboundMessage) -> None:
+        """Delete the inbox row this turn serves (row ``inbox_id`` if it still holds
+        ``message``: an id can be reused once its row is gone), in the turn's transaction."""
 
     async def claim(self, channel: str, message_id: str, *, at: datetime) -> bool:
         """Mark a message id as handled; False if it was handled before (a retry)."""
@@ -156,9 +157,13 @@ class Inbox(Protocol):
     async def claim(self, *, at: datetime, lease_seconds: float, limit: int) -> list[InboxItem]:
         """Lease the oldest waiting message of conversations with none in progress."""
 
-    async def postpone(self, item_id: int, *, until: datetime, error: str) -> None: ...
+    async def postpone(
+        self, item_id: int, message: InboundMessage, *, until: datetime, error: str
+    ) -> None:
+        """Offer the row again later, if it still holds ``message`` (ids can be reused)."""
 
-    async def drop(self, item_id: int) -> None: ...
+    async def drop(self, item_id: int, message: InboundMessage) -> None:
+        """Delete the row, if it still holds ``message`` (ids can be reused)."""
 
     async def depth(self, at: datetime) -> tuple[int, float]:
         """How many messages wait, and the age in seconds of the oldest."""
@@ -262,3 +267,18 @@ class RegisterStore(Protocol):
     async def organisations(self) -> list[OrganisationSummary]: ...
 
     async def is_empty(self) -> bool: ...
+
+
+class ChannelMarks(Protocol):
+    """A channel's own ids that any process must find again (a Teams case card's activity
+    id, the case a thread belongs to); platform ids only, never personal data."""
+
+    async def put_mark(self, channel: str, key: str, value: str, *, at: datetime) -> bool:
+        """Remember ``key`` → ``value`` unless it is already known; True if this call did."""
+
+    async def mark(self, channel: str, key: str) -> str | None: ...
+
+    async def marks_under(self, channel: str, prefix: str) -> dict[str, str]:
+        """Every mark whose key starts with ``prefix`` (a case's thread posts)."""
+
+    async def drop_marks(self, channel: str, keys: Sequence[str]) -> None: ...

@@ -13,6 +13,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.request.internals import parse_body
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -21,10 +22,11 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels.base import Host
+from bot.channels.base import Host, Receive
 from bot.channels.slack.channel import SlackChannel
 from bot.channels.slack.payloads import NAME
-from bot.core.contract import ReplyAddress
+from bot.core.contract import InboundMessage, ReplyAddress
+from bot.core.logs import failure, where
 from bot.core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -110,9 +112,10 @@ class SlackMount:
         )
 
         self._channel.attach(
-            self.bolt, inbox=host.receive, spawn=host.spawn, desk=host.desk,
+            self.bolt, inbox=_storing(host.receive), spawn=host.spawn, desk=host.desk,
             handle_kind=host.handle_kind, deliver=host.deliver,
         )  # fmt: skip
+        self.bolt.error(_answer_for_failure)
         if self.mode is SlackMode.SOCKET:
             socket = AsyncSocketModeHandler(
                 self.bolt, settings.slack_app_token, web_client=self.client
@@ -136,6 +139,31 @@ def slack_mount(settings: Settings) -> SlackMount | None:
     return SlackMount(settings, mode)
 
 
+class NotStored(Exception):
+    """Storing a request in the inbox failed: answered 5xx, so that Slack sends it again."""
+
+
+def _storing(receive: Receive) -> Receive:
+    async def store(message: InboundMessage) -> None:
+        try:
+            await receive(message)
+        except Exception as exc:
+            raise NotStored from exc
+
+    return store
+
+
+async def _answer_for_failure(error: Exception) -> BoltResponse | None:
+    """A failure while bolt handles a verified request: 5xx only when storing failed (Slack
+    retries); anything else means a payload whose shape no Slack request has (bolt's own
+    matchers and our parsers trip on it), answered 400. Logged by type, never by content."""
+    if isinstance(error, NotStored):
+        failure(log, "slack request not stored", error.__cause__ or error)
+        return None
+    log.warning("slack request malformed error=%s at=%s", type(error).__name__, where(error))
+    return BoltResponse(status=400, body="malformed request")
+
+
 Endpoint = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # Slack's own payloads stay far below this; anything bigger is not Slack.
 MAX_BODY = 1024 * 1024
@@ -149,7 +177,9 @@ def _events_endpoint(bolt: AsyncApp, settings: Settings) -> Endpoint:
         # and a body is interpreted only once its signature holds.
         headers = dict(request.headers)
         stamp = headers.get("X-Slack-Request-Timestamp", "")
-        if not headers.get("X-Slack-Signature") or not (stamp.isascii() and stamp.isdigit()):
+        signature = headers.get("X-Slack-Signature", "")
+        # hmac.compare_digest raises on a non-ASCII string: such a signature is no signature.
+        if not (signature and signature.isascii() and stamp.isascii() and stamp.isdigit()):
             return web.Response(status=401, text="invalid signature")
         if (request.content_length or 0) > MAX_BODY:
             return web.Response(status=413, text="too large")
@@ -166,7 +196,15 @@ def _events_endpoint(bolt: AsyncApp, settings: Settings) -> Endpoint:
             parsed = None
         if not isinstance(parsed, dict):
             return web.Response(status=400, text="malformed body")
-        bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=headers)
-        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
+        try:
+            # Bolt reads ids from the body as it builds the request, and its matchers (and
+            # its error handler) index the body as Slack shapes it: a field of the wrong
+            # type raises there. Such a body was never Slack's: refused, not a 5xx.
+            bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=headers)
+            response = await bolt.async_dispatch(bolt_request)
+        except Exception as exc:
+            log.warning("slack request malformed error=%s at=%s", type(exc).__name__, where(exc))
+            return web.Response(status=400, text="malformed body")
+        return await to_aiohttp_response(response)
 
     return events
