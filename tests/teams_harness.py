@@ -22,6 +22,8 @@ from bot.http import SERVED, Served
 from tests.fakes.teams_api import APP_ID, TENANT, FakeTeams
 from tests.harness import Clock
 
+# Teams takes 200 or 202 as "arrived"; the SDK answers a message 202, an invoke 200.
+ACK = (200, 202)
 AGENT_CHANNEL = "19:agents@thread.tacv2"
 CUSTOMER_CHANNEL = "19:shared-asiakas@thread.tacv2"
 MATTI = ("29:matti", "Matti Meikäläinen", "matti.meikalainen@asiakas.fi")

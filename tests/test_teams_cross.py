@@ -21,10 +21,10 @@ from tests.slack_harness import AGENT_CHANNEL as SLACK_AGENTS
 from tests.slack_harness import MAIJA as SLACK_MAIJA
 from tests.slack_harness import SECRET, TOKEN, SlackBot
 from tests.slack_harness import people as slack_people
+from tests.teams_harness import ACK, TeamsBot, running_teams, teams_settings, who
 from tests.teams_harness import AGENT_CHANNEL as TEAMS_AGENTS
 from tests.teams_harness import MAIJA as TEAMS_MAIJA
 from tests.teams_harness import OLLI as TEAMS_OLLI
-from tests.teams_harness import TeamsBot, running_teams, teams_settings, who
 from tests.teams_harness import people as teams_people
 
 SLACK_OLLI = ("U0OLLI", "Olli Operaattori", "olli.operaattori@konepaja.example")
@@ -88,17 +88,19 @@ async def slack_customer(database_url: str, fakes: tuple[FakeTeams, FakeSlackApi
 
 async def teams_say(both: Both, text: str) -> None:
     fake = both.teams.fake
-    assert (await both.teams.post(personal(fake.service_url, who(TEAMS_OLLI), text))).status == 200
+    assert (await both.teams.post(personal(fake.service_url, who(TEAMS_OLLI), text))).status in ACK
     await both.settled()
 
 
 async def teams_press(both: Both, prefix: str) -> None:
     fake = both.teams.fake
+    await fake.wait_for("POST", where=lambda c: c.conversation == TEAMS_CHAT and any(
+        str(a["data"].get("tuki", "")).startswith(prefix) for a in c.actions()))
     for call in reversed(fake.posted(lambda c: c.conversation == TEAMS_CHAT)):
         for action in call.actions():
             if str(action["data"].get("tuki", "")).startswith(prefix):
                 activity = execute(fake.service_url, who(TEAMS_OLLI), call, action)
-                assert (await both.teams.post(activity)).status == 200
+                assert (await both.teams.post(activity)).status in ACK
                 await both.settled()
                 return
     raise AssertionError(f"no button {prefix!r}")
@@ -153,6 +155,11 @@ async def slack_say(both: Both, text: str) -> None:
 
 
 async def slack_press(both: Both, prefix: str) -> None:
+    def offers(c: ApiCall) -> bool:
+        return c.args["channel"] == SLACK_DM and any(
+            b["value"].startswith(prefix) for b in c.buttons())
+
+    await both.slack.api.wait_for("chat.postMessage", where=offers)
     for call in reversed(both.slack.api.posted(lambda c: c.args["channel"] == SLACK_DM)):
         for button in call.buttons():
             if button["value"].startswith(prefix):
@@ -183,7 +190,7 @@ async def test_a_customer_in_slack_is_served_by_agents_in_teams(slack_customer: 
     response = await both.teams.post(execute(fake.service_url, who(TEAMS_MAIJA), card, take,
                                              conversation={"id": thread,
                                                            "conversationType": "channel"}))
-    assert response.status == 200
+    assert response.status in ACK
     await both.settled()
     (case,) = (await all_rows(both.teams.app))["cases"]
     assert case["holder"] == TEAMS_MAIJA[2]
@@ -193,7 +200,7 @@ async def test_a_customer_in_slack_is_served_by_agents_in_teams(slack_customer: 
     # Replies both ways: the Teams thread to the Slack DM, the Slack DM to the thread.
     post = channel_post(fake.service_url, who(TEAMS_MAIJA), "Päivitä näytönohjaimen ajuri",
                         channel=TEAMS_AGENTS, root=card.answer_id, mention=False)  # fmt: skip
-    assert (await both.teams.post(post)).status == 200
+    assert (await both.teams.post(post)).status in ACK
     await both.settled()
     assert any("näytönohjaimen ajuri" in c.text for c in api.posted(dm))
     await slack_say(both, "Kokoonpanossa on noin 4000 osaa")

@@ -29,8 +29,10 @@ from tests.fakes.teams_api import (
 )
 from tests.harness import Clock, all_rows
 from tests.teams_harness import (
+    ACK,
     CUSTOMER_CHANNEL,
     MATTI,
+    OUTSIDER,
     TeamsBot,
     people,
     running_teams,
@@ -71,7 +73,7 @@ async def test_a_personal_chat_gets_an_answer_and_a_consent_card_before_a_hand_o
 ) -> None:
     started = time.perf_counter()
     response = await bot.post(personal(bot.fake.service_url, who(MATTI), ANSWERED))
-    assert response.status == 200
+    assert response.status in ACK
     assert time.perf_counter() - started < 5, "answered at once; the turn runs later"
     await bot.settled()
     assert any("Windchill" in c.all_text() for c in bot.fake.posted())
@@ -102,7 +104,7 @@ async def test_a_click_redraws_the_card_and_records_consent_with_the_members_ema
     (card,) = await bot.fake.wait_for("POST", where=consent_card)
     accept = next(a for a in card.actions() if is_accept(a))
     response = await bot.post(execute(bot.fake.service_url, who(MATTI), card, accept))
-    assert response.status == 200
+    assert response.status in ACK
     answer = await response.json()
     assert answer["statusCode"] == 200 and answer["type"].endswith("card.adaptive")
     redrawn = answer["value"]
@@ -126,7 +128,7 @@ async def test_a_click_redraws_the_card_and_records_consent_with_the_members_ema
 async def test_a_mention_in_a_shared_channel_is_answered_in_its_thread(bot: TeamsBot) -> None:
     post = channel_post(bot.fake.service_url, who(MATTI), "Can I talk to a support engineer?",
                         channel=CUSTOMER_CHANNEL)  # fmt: skip
-    assert (await bot.post(post)).status == 200
+    assert (await bot.post(post)).status in ACK
     await bot.fake.wait_for("POST", where=consent_card)
     thread = f"{CUSTOMER_CHANNEL};messageid={post['id']}"
     assert {c.conversation for c in bot.fake.posted()} == {thread}
@@ -140,7 +142,7 @@ async def test_a_mention_in_a_shared_channel_is_answered_in_its_thread(bot: Team
 async def test_a_channel_post_without_a_mention_is_not_answered(bot: TeamsBot) -> None:
     post = channel_post(bot.fake.service_url, who(MATTI), "just chatting", mention=False,
                         channel=CUSTOMER_CHANNEL)  # fmt: skip
-    assert (await bot.post(post)).status == 200
+    assert (await bot.post(post)).status in ACK
     await bot.settled()
     assert bot.fake.calls == []
 
@@ -151,7 +153,7 @@ async def test_a_retried_activity_is_handled_once(bot: TeamsBot) -> None:
     await bot.fake.wait_for("POST", where=consent_card)
     await bot.settled()
     answered = len(bot.fake.posted())
-    assert (await bot.post(activity)).status == 200
+    assert (await bot.post(activity)).status in ACK
     await bot.settled()
     assert len(bot.fake.posted()) == answered
     assert len(bot.fake.posted(consent_card)) == 1
@@ -180,7 +182,7 @@ async def test_an_action_submit_fallback_counts_and_redraws_the_card(bot: TeamsB
     submit = personal(fake.service_url, who(MATTI), "")
     submit.update(value=accept["fallback"]["data"], replyToId=card.answer_id)
     del submit["text"]
-    assert (await bot.post(submit)).status == 200
+    assert (await bot.post(submit)).status in ACK
     (redrawn,) = await fake.wait_for("PUT", where=lambda c: c.activity_id == card.answer_id)
     assert not redrawn.actions() and "✔" in redrawn.all_text()
     await bot.settled()
@@ -193,7 +195,7 @@ async def test_a_retry_reaching_another_process_is_handled_once(
     activity = personal(fake.service_url, who(MATTI), QUESTION)
     async with running_teams(bot.app.settings, fake, clock) as other:
         first, retry = await asyncio.gather(bot.post(activity), other.post(activity))
-        assert (first.status, retry.status) == (200, 200)
+        assert first.status in ACK and retry.status in ACK
         await fake.wait_for("POST", where=consent_card)
         await asyncio.gather(bot.settled(), other.settled())
     assert len(fake.posted(consent_card)) == 1
@@ -216,3 +218,36 @@ async def test_consent_in_a_channel_thread_is_the_clicking_users(bot: TeamsBot) 
     (user,) = (await all_rows(bot.app))["users"]
     assert (user["external_id"], user["email"]) == (MATTI[0], MATTI[2])
     assert bot.fake.posted()[-1].conversation == thread, "the thanks go to the thread"
+
+
+async def test_an_activity_that_cannot_be_stored_fails_the_request_and_tells_nobody(
+    bot: TeamsBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mount = bot.served.mount("teams")
+    assert isinstance(mount, TeamsMount) and mount.inbound is not None
+
+    async def database_down(message: object) -> None:
+        raise ConnectionError("database down")
+
+    monkeypatch.setattr(mount.inbound, "_store", database_down)
+    response = await bot.post(personal(bot.fake.service_url, who(MATTI), QUESTION))
+    assert response.status == 500, "not acknowledged: Teams delivers it again"
+    await bot.settled()
+    assert bot.fake.calls == [], "the SDK's default error message never reaches the user"
+
+
+async def test_a_bystander_in_a_shared_thread_is_answered_privately(bot: TeamsBot) -> None:
+    post = channel_post(bot.fake.service_url, who(MATTI), "Which JDK does Windchill need?",
+                        channel=CUSTOMER_CHANNEL)  # fmt: skip
+    await bot.post(post)
+    await bot.fake.wait_for("POST", where=consent_card)
+    await bot.settled()
+    before = len(bot.fake.posted())
+    other = channel_post(bot.fake.service_url, who(OUTSIDER), "Me too: which JDK?",
+                         channel=CUSTOMER_CHANNEL, root=post["id"])  # fmt: skip
+    assert (await bot.post(other)).status in ACK
+    await bot.settled()
+    answers = bot.fake.posted()[before:]
+    assert answers and all(c.targeted for c in answers), "only the bystander sees them"
+    assert {c.body["recipient"]["id"] for c in answers} == {OUTSIDER[0]}
+    assert (await all_rows(bot.app))["users"] == []

@@ -70,6 +70,7 @@ class InboxWorkers:
         self._idle = asyncio.Event()
         self._idle.set()
         self._kinds: dict[str, KindHandler] = {}
+        # Claims under way: a claim has leased its rows before its turns are running.
 
     def handle_kind(self, kind: str, handler: KindHandler) -> None:
         """Run ``handler`` for stored messages of ``kind`` instead of a conversation turn."""
@@ -136,7 +137,8 @@ class InboxWorkers:
         await self._idle.wait()
 
     async def drain(self) -> None:
-        """Run turns until the inbox holds nothing this process can take now."""
+        """Run turns until the inbox holds nothing this process can take now (a claim the
+        run loop has under way counts: take() waits for it, and its turns are running)."""
         while await self.take() or self._running:
             await asyncio.wait(set(self._running), return_when=asyncio.FIRST_COMPLETED)
 

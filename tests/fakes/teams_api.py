@@ -41,6 +41,7 @@ class Call:
     activity_id: str | None
     body: Mapping[str, Any]
     answer_id: str = ""
+    targeted: bool = False  # ?isTargetedActivity=true: only body["recipient"] sees it
 
     @property
     def text(self) -> str:
@@ -180,7 +181,8 @@ class FakeTeams:
         if request.method == "POST" and len(body.get("text") or "") > 20_000:
             return web.json_response({"error": {"code": "MessageSizeTooBig"}}, status=413)
         answer_id = activity_id or str(next(self._ids))
-        call = Call(request.method, conversation, activity_id, body, answer_id)
+        targeted = request.query.get("isTargetedActivity") == "true"
+        call = Call(request.method, conversation, activity_id, body, answer_id, targeted)
         self.calls.append(call)
         assert self._changed is not None
         async with self._changed:

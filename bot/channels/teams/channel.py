@@ -14,7 +14,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from microsoft_agents.activity import Activity
+from microsoft_agents.activity import Activity, ChannelAccount
+from microsoft_agents.activity.channel_id import ChannelId
 
 from bot.channels.teams.activities import NAME
 from bot.channels.teams.cards import activities, split
@@ -23,6 +24,8 @@ from bot.core.cases import DeskEvent
 from bot.core.contract import DeliveryError, InboundMessage, OutboundReply, ReplyAddress, Sender
 
 log = logging.getLogger(__name__)
+
+CHANNEL_ID = "msteams"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +98,16 @@ class TeamsChannel:
             self.seen(user, service, conversation.split(";", 1)[0])
 
     async def send(self, address: ReplyAddress, replies: Sequence[OutboundReply]) -> None:
-        """Post each reply (text, then its card) to the stored conversation."""
+        """Post each reply (text, then its card) to the stored conversation. A reply for one
+        person in a shared conversation (a bystander's note, an agent's confirmation) is a
+        targeted message there: only that person sees it."""
         target = Target.of(address)
+        shared = not target.conversation.startswith("a:")  # personal chats start "a:"
         for reply in replies:
             for activity in activities(reply):
+                if reply.only_for and shared:
+                    activity.channel_id = ChannelId(CHANNEL_ID)
+                    activity.make_targeted_activity(ChannelAccount(id=reply.only_for))
                 await self.post(target, activity)
 
     async def post(self, target: Target, activity: Activity) -> str:

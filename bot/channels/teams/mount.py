@@ -2,7 +2,8 @@
 
 Verify, then parse: the bearer token is checked (:mod:`bot.channels.teams.auth`)
 before the body is read; a request without a valid token gets 401 and changes
-nothing. The activity is then checked against the token's ``serviceurl``,
+nothing. The SDK's ``CloudAdapter`` then parses the activity and runs the turn
+(:mod:`bot.channels.teams.hosting`), which checks it against the token's ``serviceurl``,
 tenants outside ``TEAMS_ALLOWED_TENANTS`` are answered and ignored, and what is
 left is stored in the inbox before Teams hears that it arrived. The turn runs
 later in an inbox worker; replies go out through the outbox to the stored
@@ -12,13 +13,11 @@ it once, in any process.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 import aiohttp
 from aiohttp import web
-from microsoft_agents.activity import Activity
 from pydantic import ValidationError
 
 from bot.channels.base import Host
@@ -26,6 +25,7 @@ from bot.channels.teams.activities import NAME
 from bot.channels.teams.auth import InboundAuth, OutboundTokens, Unauthorized, token_url
 from bot.channels.teams.channel import TeamsChannel
 from bot.channels.teams.connector import Connector
+from bot.channels.teams.hosting import Hosted, Receiver, adapter, identity_of
 from bot.channels.teams.inbound import Inbound
 from bot.core.contract import ReplyAddress
 from bot.core.settings import Settings
@@ -64,6 +64,8 @@ class TeamsMount:
         self._channel: TeamsChannel | None = None
         self.auth: InboundAuth | None = None
         self.inbound: Inbound | None = None
+        self.adapter: Hosted | None = None
+        self.receiver: Receiver | None = None
 
     @property
     def channel(self) -> TeamsChannel:
@@ -88,12 +90,14 @@ class TeamsMount:
         )  # fmt: skip
         self._channel = TeamsChannel(Connector(tokens))
         self.inbound = Inbound(self._channel, host, allowed=allowed_tenants(settings))
+        self.adapter = adapter()
+        self.receiver = Receiver(self.inbound)
         web_app.router.add_post(TEAMS_PATH, self._endpoint)
         web_app.on_cleanup.append(lambda _: session.close())
         log.info("teams on: agents_channel=%s", "yes" if settings.teams_agent_channel else "no")
 
     async def _endpoint(self, request: web.Request) -> web.StreamResponse:
-        assert self.auth is not None and self.inbound is not None
+        assert self.auth is not None and self.adapter is not None and self.receiver is not None
         try:
             claims = await self.auth.verify(request.headers.get("Authorization"))
         except Unauthorized as refusal:
@@ -101,26 +105,16 @@ class TeamsMount:
             return web.json_response({"error": "unauthorized"}, status=401)
         if (request.content_length or 0) > MAX_BODY:
             return web.Response(status=413, text="too large")
+        # Verified: now the SDK parses the activity and runs the (storing) turn.
         try:
-            body: Any = json.loads(await request.read())
-            activity = Activity.model_validate(body)
-        except (ValueError, ValidationError, RecursionError):
+            answer = await self.adapter.process_verified(
+                request, identity_of(claims), self.receiver
+            )
+        except (ValidationError, RecursionError):
             return web.Response(status=400, text="malformed activity")
-        if not _same_service(claims.service_url, activity.service_url):
-            log.info("teams request refused reason=serviceurl")
-            return web.json_response({"error": "unauthorized"}, status=401)
-        channel_id = str(activity.channel_id or "")
-        if claims.endorsements is not None and channel_id not in claims.endorsements:
-            log.info("teams request refused reason=endorsement")
-            return web.json_response({"error": "unauthorized"}, status=401)
-        answer = await self.inbound.handle(activity)
-        if answer is None:
-            return web.Response(status=200)
-        return web.json_response(answer, status=200)
-
-
-def _same_service(claimed: str, given: str | None) -> bool:
-    return bool(given) and claimed.rstrip("/").casefold() == str(given).rstrip("/").casefold()
+        if answer is not None and answer.status == 401:
+            log.info("teams request refused reason=activity does not match its token")
+        return answer or web.Response(status=200)
 
 
 class _LazySession:
