@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from bot.core.contract import Button, Link, OutboundReply, ReplyKind
+from bot.core.state import HandoverDraft
 from handlers import actions
 from handlers.base import Result, Say, Services, Turn, say
 from knowledge.route import Outcome
-from knowledge.schema import Article
+from knowledge.schema import LANGUAGES, Article
+
+
+def shown_in(lang: str) -> str:
+    """The language an article is shown in: the user's, or English (Swedish readers)."""
+    return lang if lang in LANGUAGES else "en"
 
 
 def article_replies(article: Article, s: Say) -> tuple[OutboundReply, ...]:
-    """The article's answer in the user's language with its sources, then "did this help?"."""
+    """The article's answer in the user's language with its sources, then "did this help?".
+    Articles are written in Finnish and English; a Swedish reader gets the English one
+    with a lead-in in Swedish."""
+    lang = shown_in(s.lang)
+    text = f"{article.title.get(lang)}\n\n{article.answer.get(lang)}"
+    if lang != s.lang:
+        text = f"{s.text('talk.in_english')}\n\n{text}"
     answer = OutboundReply(
-        text=f"{article.title.get(s.lang)}\n\n{article.answer.get(s.lang)}",
+        text=text,
         links=tuple(Link(title=f"{s.text('answer.source')}: {src.title}", url=src.url)
                     for src in article.sources),
         kind=ReplyKind.ANSWER,
@@ -41,7 +53,9 @@ class KnowledgeAnswer:
             turn.route.article if turn.route else None
         )
         article = services.knowledge.article(article_id) if article_id else None
-        state = turn.state.to(turn.resting_phase)
+        # "Did this help?" is a question: a typed "ei" or "2" answers it (handlers.helpful).
+        state = turn.rested(menu=(actions.HELPFUL_YES + (article_id or ""),
+                                  actions.HELPFUL_NO + (article_id or "")))  # fmt: skip
         if article is None:
             # An article can be unpublished between the question and the click.
             return await NoAnswer().handle(turn, services)
@@ -60,14 +74,22 @@ class NoAnswer:
         s = say(turn, services)
         suggestions = turn.route.suggestions if turn.route else ()
         close = [a for a in (services.knowledge.article(i) for i in suggestions[:3]) if a]
-        buttons = tuple(Button(a.title.get(turn.lang), actions.ARTICLE + a.id) for a in close)
-        person = s.button("no_answer.person", actions.HANDOVER)
+        lang = shown_in(turn.lang)
+        buttons = tuple(Button(a.title.get(lang), actions.ARTICLE + a.id) for a in close)
+        # The question itself describes the matter for the person who takes it over.
+        route, said = turn.route, turn.typed
+        carry = HandoverDraft(
+            product=route.products[0] if route and route.products else None,
+            version=route.versions[0] if route and route.versions else None,
+            description=said or None,
+        )
+        person = s.button("no_answer.person", actions.with_payload(actions.HANDOVER, carry))
         reply = OutboundReply(
             text=s.text("no_answer.text" if close else "no_answer.nothing_close"),
             buttons=(*buttons, person),
             kind=ReplyKind.QUESTION,
         )
-        return Result(replies=(reply,), state=turn.state.to(turn.resting_phase))
+        return Result(replies=(reply,), state=turn.rested())
 
 
 class Helpful:
@@ -80,4 +102,4 @@ class Helpful:
 
     async def handle(self, turn: Turn, services: Services) -> Result:
         s = say(turn, services)
-        return Result(replies=(s.reply("answer.thanks"),), state=turn.state.to(turn.resting_phase))
+        return Result(replies=(s.reply("answer.thanks"),), state=turn.rested())

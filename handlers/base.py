@@ -16,11 +16,13 @@ from bot.core.ports import ConversationSession, CustomerRegister
 from bot.core.records import UserRecord
 from bot.core.register import ProductCatalog
 from bot.core.settings import Settings
-from bot.core.state import ConversationState, Phase
+from bot.core.state import ConversationState, HandoverDraft, Phase
 from bot.core.texts import Catalogue
 from bot.service.agents import DeskRoutes
 from bot.service.hours import ServiceHours
 from bot.service.hours_text import HoursText
+from handlers.actions import bare, payload_of
+from handlers.words import fold
 from knowledge.route import Route
 from knowledge.schema import Article
 
@@ -54,7 +56,18 @@ class Turn:
 
     @property
     def action(self) -> str | None:
-        return self.message.action
+        """The clicked button's value, without the payload it may carry."""
+        return bare(self.message.action)
+
+    @property
+    def payload(self) -> HandoverDraft | None:
+        """What the clicked button carried back: the hand-over so far (None: nothing)."""
+        return payload_of(self.message.action)
+
+    @property
+    def typed(self) -> str | None:
+        """The user's own words, or None when this turn is a click."""
+        return self.message.text.strip() if self.message.action is None else None
 
     @property
     def consented(self) -> bool:
@@ -65,9 +78,17 @@ class Turn:
         """The phase to fall back to when a turn leaves a question phase behind."""
         if self.consented:
             return Phase.ACTIVE
-        if self.state.phase in (Phase.NEW, Phase.CONFIRM_ERASE):
+        if self.state.phase in (Phase.NEW, Phase.CONFIRM_ERASE, Phase.CLARIFY):
             return Phase.AWAITING_CONSENT
         return self.state.phase
+
+    def rested(self, menu: tuple[str, ...] = ()) -> ConversationState:
+        """The state after a turn that leaves every open question behind; ``menu`` is the
+        new question's choices, if the turn asked one (a typed answer finds them)."""
+        draft = self.state.draft
+        if draft is not None or menu:
+            draft = HandoverDraft(**{**(_fields(draft) if draft else {}), "menu": menu})
+        return self.state.to(self.resting_phase, handover_pending=False, draft=draft)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,5 +175,9 @@ def say(turn: Turn, services: Services) -> Say:
 
 
 def typed(text: str) -> str:
-    """A typed short answer, folded for comparison ("Kyllä!" → "kyllä")."""
-    return " ".join(text.casefold().replace("’", "'").strip(" .!?,").split())
+    """A typed short answer, folded for comparison ("Kyllä!" → "kylla")."""
+    return fold(text)
+
+
+def _fields(draft: HandoverDraft) -> dict[str, object]:
+    return {name: getattr(draft, name) for name in HandoverDraft.__dataclass_fields__}

@@ -1,31 +1,56 @@
 """Hand-over to a person: a request for one, a problem report, an unhelpful answer.
 
 A human case needs the user's data, so without consent the bot asks for it
-first and remembers that the hand-over is waiting.
+first. What the user already told (the problem, the product) is not stored
+before consent: it rides in the consent button's payload and comes back with
+the click, so the hand-over continues from it without asking again.
 """
 
 from __future__ import annotations
 
-from bot.core.state import Phase
+from dataclasses import replace
+
+from bot.core.state import HandoverDraft, Phase
 from handlers import actions
 from handlers.base import Result, Services, Turn, say
-from handlers.handover import advance, prefill
+from handlers.handover import advance, kit_of, prefill
 from handlers.questions import consent_question
 from knowledge.route import Outcome
 
 
-async def start_handover(turn: Turn, services: Services) -> Result:
+def gathered(turn: Turn, services: Services, carried: HandoverDraft | None = None) -> HandoverDraft:
+    """What this turn and the click's payload already tell about the matter."""
+    found = prefill(turn, services)
+    carried = carried or turn.payload
+    if carried is None:
+        return found
+    products = kit_of(services).products
+    product = products.canonical(carried.product) if carried.product else None
+    return replace(
+        found,
+        product=found.product or product,
+        version=found.version or carried.version,
+        description=found.description or carried.description,
+    )
+
+
+async def start_handover(
+    turn: Turn, services: Services, carried: HandoverDraft | None = None
+) -> Result:
     """Begin the hand-over for a consented user: gather what is missing, then queue."""
-    return await advance(turn, services, prefill(turn, services))
+    return await advance(turn, services, gathered(turn, services, carried))
 
 
 def ask_consent_for_handover(turn: Turn, services: Services) -> Result:
     question = consent_question(
-        say(turn, services), services.settings.privacy_url, key="consent_text.needed_for_handover"
+        say(turn, services),
+        services.settings.privacy_url,
+        key="consent_text.needed_for_handover",
+        carry=gathered(turn, services),
     )
     return Result(
         replies=(question,),
-        state=turn.state.to(Phase.AWAITING_CONSENT, handover_pending=True),
+        state=turn.state.to(Phase.AWAITING_CONSENT, handover_pending=True, draft=None),
         asks_consent=True,
     )
 

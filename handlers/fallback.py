@@ -13,4 +13,4 @@ class Fallback:
 
     async def handle(self, turn: Turn, services: Services) -> Result:
         s = say(turn, services)
-        return Result(replies=(s.reply("fallback"),), state=turn.state.to(turn.resting_phase))
+        return Result(replies=(s.reply("fallback"),), state=turn.rested())

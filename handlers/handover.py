@@ -18,7 +18,9 @@ from bot.core.timefmt import date_text, local_date
 from handlers import actions
 from handlers.base import HandoverKit, Result, Say, Services, Turn, say, typed
 from handlers.desk_events import case_opened
-from handlers.words import NO, YES
+from handlers.menu import Choice, cancels, pick
+from handlers.words import NEW_MATTER, NO, YES
+from handlers.words import URGENCY as URGENCY_WORDS
 from knowledge.route import Outcome
 
 PRIMARY_PRODUCTS = ("Creo", "Windchill", "Arbortext", "ThingWorx", "Mathcad", "Creo+", "Codebeamer")
@@ -27,7 +29,6 @@ URGENCY = "urgency:"
 EXISTING_NEW = "existing:new"
 EXISTING_OLD = "existing:old"
 CANCEL = "handover:cancel"
-NEW_WORDS = frozenset({"uusi", "uusi asia", "new", "a new matter", "new matter"})
 
 
 def kit_of(services: Services) -> HandoverKit:
@@ -39,20 +40,34 @@ def kit_of(services: Services) -> HandoverKit:
 def prefill(turn: Turn, services: Services) -> HandoverDraft:
     """What the message (or the unhelpful article) already told us."""
     kit = kit_of(services)
-    route = turn.route
+    route, said = turn.route, turn.typed
     product = version = description = None
     if route is not None:
         named = [p for p in (kit.products.canonical(n) for n in route.products) if p]
         product = named[0] if named else None
         version = route.versions[0] if route.versions else None
-        if route.outcome is Outcome.ESCALATE and named:
-            description = turn.message.text.strip()  # a problem report describes itself
+        if said and (route.problem or (route.outcome is Outcome.ESCALATE and named)):
+            description = said  # a problem report describes itself
     unhelpful = actions.article_of(turn.action, actions.HELPFUL_NO)
     article = services.knowledge.article(unhelpful) if unhelpful else None
     if article is not None and product is None:
         named = [p for p in (kit.products.canonical(n) for n in article.products) if p]
         product = named[0] if len(named) == 1 else None
     return HandoverDraft(product=product, version=version, description=description)
+
+
+def _urgencies(s: Say) -> tuple[Choice, ...]:
+    return tuple(
+        Choice(f"{URGENCY}{u.value}", s.text(f"handover.urgency_{u.value}"), URGENCY_WORDS[u.value])
+        for u in Urgency
+    )
+
+
+def _existing(s: Say) -> tuple[Choice, ...]:
+    return (
+        Choice(EXISTING_NEW, s.text("handover.existing_new"), (*NEW_MATTER, *NO)),
+        Choice(EXISTING_OLD, s.text("handover.existing_old"), tuple(YES)),
+    )
 
 
 def _question(s: Say, key: str, buttons: tuple[Button, ...]) -> OutboundReply:
@@ -68,16 +83,11 @@ def _ask(
         buttons = tuple(Button(p, PRODUCT + p) for p in offered)
         reply = _question(s, key or "handover.ask_product", buttons)
     elif phase is Phase.HANDOVER_URGENCY:
-        buttons = tuple(
-            s.button(f"handover.urgency_{u.value}", f"{URGENCY}{u.value}") for u in Urgency
-        )
+        buttons = tuple(Button(c.label, c.value) for c in _urgencies(s))
         reply = _question(s, key or "handover.ask_urgency", buttons)
     elif phase is Phase.HANDOVER_EXISTING:
-        buttons = (
-            s.button("handover.existing_new", EXISTING_NEW),
-            s.button("handover.existing_old", EXISTING_OLD),
-        )
-        reply = _question(s, "handover.ask_existing", buttons)
+        buttons = tuple(Button(c.label, c.value) for c in _existing(s))
+        reply = _question(s, key or "handover.ask_existing", buttons)
     else:
         reply = _question(
             s,
@@ -176,22 +186,28 @@ async def _open(
 def _answer(turn: Turn, services: Services, draft: HandoverDraft) -> HandoverDraft | str:
     """The draft with this turn's answer, or the catalogue key of a "say again"."""
     kit, phase, text = kit_of(services), turn.state.phase, turn.message.text.strip()
-    action = turn.action or ""
+    action, s = turn.action or "", say(turn, services)
     if phase is Phase.HANDOVER_PRODUCT:
         product = kit.products.canonical(action.removeprefix(PRODUCT)) if action else None
         route = turn.route
         if product is None and route is not None:
             product = next((p for p in map(kit.products.canonical, route.products) if p), None)
-        product = product or kit.products.canonical(text)
+        offered = [Choice(PRODUCT + p, p) for p in PRIMARY_PRODUCTS if p in kit.products.all()]
+        number = pick(text, offered) if typed(text).isdigit() else None
+        product = product or kit.products.canonical(text) or kit.products.canonical(
+            (number or "").removeprefix(PRODUCT)
+        )
         if product is None:
             return "handover.product_unknown"
         version = draft.version or (route.versions[0] if route and route.versions else None)
         return replace(draft, product=product, version=version)
     if phase is Phase.HANDOVER_URGENCY:
-        # The button, or a reply that is just the number: "Creo 10 M050" is not urgency 1.
-        answer = action.removeprefix(URGENCY) if action else typed(text).rstrip(".")
-        if answer in {"1", "2", "3", "4"}:
-            return replace(draft, urgency=int(answer))
+        # The button, its number, its label or what people say ("urgent, production is
+        # down"); "Creo 10 M050" is not urgency 1: a bare number only.
+        answer = action or pick(text, _urgencies(s)) or ""
+        level = answer.removeprefix(URGENCY)
+        if level in {"1", "2", "3", "4"}:
+            return replace(draft, urgency=int(level))
         return "handover.urgency_unknown"
     if phase is Phase.HANDOVER_DESCRIPTION:
         if not text:
@@ -201,11 +217,9 @@ def _answer(turn: Turn, services: Services, draft: HandoverDraft) -> HandoverDra
             draft, description=text, version=draft.version or (versions[0] if versions else None)
         )
     if phase is Phase.HANDOVER_EXISTING:
-        answer = typed(text)
-        if action == EXISTING_NEW or answer in NO or answer in NEW_WORDS:
-            return replace(draft, existing=False)
-        if action == EXISTING_OLD or answer in YES:
-            return replace(draft, existing=True)
+        answer = action or pick(text, _existing(s))
+        if answer in (EXISTING_NEW, EXISTING_OLD):
+            return replace(draft, existing=answer == EXISTING_OLD)
         return "handover.ask_existing"
     return replace(draft, reference=text[:64]) if text else "handover.ask_reference"
 
@@ -220,7 +234,7 @@ class HandoverAnswer:
 
     async def handle(self, turn: Turn, services: Services) -> Result:
         s = say(turn, services)
-        if turn.action == CANCEL:
+        if turn.action == CANCEL or (turn.typed is not None and cancels(turn.typed)):
             return Result(
                 replies=(s.reply("handover.cancelled"),),
                 state=turn.state.to(Phase.ACTIVE, draft=None),

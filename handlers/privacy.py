@@ -13,14 +13,14 @@ from bot.core.timefmt import clock, date_text
 from handlers import actions
 from handlers.base import Result, Say, Services, Turn, say, typed
 from handlers.handover import kit_of
-from handlers.words import NO, YES
+from handlers.words import CANCEL, ERASE_WORDS, KEEP_WORDS, NO, YES
 from knowledge.route import Outcome
 
 RECENT = 5
 
 
 def _when(at: datetime, lang: str) -> str:
-    return f"{date_text(at, lang)} {clock(at, 'en' if lang == 'en' else 'fi')}"
+    return f"{date_text(at, lang)} {clock(at, lang if lang in ('en', 'sv') else 'fi')}"
 
 
 def export_summary(data: UserExport, s: Say) -> str:
@@ -63,18 +63,17 @@ class PrivacyRequest:
         action = "erase" if turn.action == actions.ERASE_ASK else (turn.route and turn.route.action)
         user = turn.user
         if user is None:
-            state = turn.state.to(turn.resting_phase, handover_pending=False)
-            return Result(replies=(s.reply("privacy.nothing_stored"),), state=state)
+            return Result(replies=(s.reply("privacy.nothing_stored"),), state=turn.rested())
         if action == "erase":
             question = _erase_question(s)
             return Result(replies=(question,), state=turn.state.to(Phase.CONFIRM_ERASE))
         if action == "export":
             if not turn.message.private:  # a shared channel: others would read it
                 reply = s.reply("privacy.export_private_only")
-                return Result(replies=(reply,), state=turn.state.to(turn.resting_phase))
+                return Result(replies=(reply,), state=turn.rested())
             data = await services.session.export(user.id)
             reply = OutboundReply(text=export_summary(data, s))
-            return Result(replies=(reply,), state=turn.state.to(turn.resting_phase))
+            return Result(replies=(reply,), state=turn.rested())
         if action != "withdraw":
             raise ValueError(f"unknown privacy action {action!r}")
         ended = await withdraw(turn, services, user.id)
@@ -136,7 +135,11 @@ def _confirmation(turn: Turn) -> bool | None:
     if turn.action == actions.ERASE_NO:
         return False
     answer = typed(turn.message.text) if turn.action is None else ""
-    return True if answer in YES else False if answer in NO else None
+    if answer in YES or answer in ERASE_WORDS or answer == "1":
+        return True
+    if answer in NO or answer in CANCEL or answer in KEEP_WORDS or answer == "2":
+        return False
+    return None
 
 
 class EraseConfirmation:
@@ -149,7 +152,7 @@ class EraseConfirmation:
         s = say(turn, services)
         if not _confirmation(turn) or turn.user is None:
             reply = s.reply("privacy.erase_cancelled")
-            return Result(replies=(reply,), state=turn.state.to(turn.resting_phase))
+            return Result(replies=(reply,), state=turn.rested())
         had_case = turn.state.case is not None
         await erase(turn, services, turn.user.id)
         state = turn.state.to(Phase.DECLINED, handover_pending=False, draft=None, case=None)

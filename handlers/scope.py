@@ -21,4 +21,4 @@ class OutOfScope:
             turn.route.reason if turn.route and turn.route.reason in REASONS else "other_vendor"
         )
         text = f"{s.text('out_of_scope.intro')} {s.text(f'out_of_scope.{reason}')}"
-        return Result(replies=(OutboundReply(text=text),), state=turn.state.to(turn.resting_phase))
+        return Result(replies=(OutboundReply(text=text),), state=turn.rested())

@@ -21,7 +21,7 @@ class ServiceInfo:
         text = s.text(f"service_info.{topic}")
         if topic in ("hours", "response_time") and services.hours is not None:
             text = f"{text} {services.hours.describe_now(turn.lang, turn.now)}"
-        return Result(replies=(OutboundReply(text=text),), state=turn.state.to(turn.resting_phase))
+        return Result(replies=(OutboundReply(text=text),), state=turn.rested())
 
 
 class ServiceFeedback:
@@ -35,5 +35,5 @@ class ServiceFeedback:
     async def handle(self, turn: Turn, services: Services) -> Result:
         s = say(turn, services)
         return Result(
-            replies=(s.reply("service_feedback"),), state=turn.state.to(turn.resting_phase)
+            replies=(s.reply("service_feedback"),), state=turn.rested()
         )

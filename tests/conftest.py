@@ -82,3 +82,15 @@ async def app(settings: Settings, clock: Clock) -> AsyncIterator[App]:
     app = await App.start(settings, clock=clock)
     yield app
     await app.close()
+
+
+@pytest.fixture(autouse=True)
+def _own_log_levels() -> Iterator[None]:
+    """A command run in-process (``bot.core.logs.configure``) sets our loggers' levels;
+    they are put back, so a later test's caplog still sees INFO lines."""
+    from bot.core.logs import OWN_LOGGERS
+
+    saved = {name: logging.getLogger(name).level for name in OWN_LOGGERS}
+    yield
+    for name, level in saved.items():
+        logging.getLogger(name).setLevel(level)

@@ -15,6 +15,7 @@ from sqlmodel import SQLModel
 from bot.app import App
 from bot.core.contract import InboundMessage, OutboundReply, ReplyAddress, Sender
 from bot.desk.outbox import Route
+from handlers.actions import CONSENT_ACCEPT
 
 _ids = itertools.count(1)
 
@@ -86,6 +87,11 @@ class Chat:
                     return await self.push(self.message(action=button.value, label=button.label))
         offered = [b.value for r in self.last for b in r.buttons]
         raise AssertionError(f"no button {value!r} among {offered}")
+
+    async def consent(self) -> list[OutboundReply]:
+        """Accept consent as the consent question's button does (asked before a hand-over;
+        a click on it counts whenever it comes). Once given it is not asked again."""
+        return await self.push(self.message(action=CONSENT_ACCEPT))
 
     async def receive(self) -> list[OutboundReply]:
         """Deliver what waits in the outbox for this chat, as its channel would, and

@@ -40,7 +40,7 @@ def test_every_reason_topic_and_action_the_router_can_give_has_a_reply():
     assert reasons and topics and privacy
     assert reasons <= set(REASONS) and topics <= set(TOPICS)
     assert privacy <= {"withdraw", "erase", "export"}
-    for lang in ("fi", "en"):
+    for lang in ("fi", "en", "sv"):
         for reason in reasons:
             assert TEXTS.texts[lang][f"out_of_scope.{reason}"]
         for topic in topics:

@@ -10,14 +10,26 @@ TEXTS = Catalogue.load()
 QUESTION = "Mikä Java-versio Windchill 12:lle?"
 
 
-async def test_first_question_is_answered_at_once_and_consent_asked_in_the_same_turn(app):
+def offers_consent(chat: Chat) -> bool:
+    return any(b.startswith(actions.CONSENT_ACCEPT) for b in chat.buttons())
+
+
+async def test_a_first_question_is_answered_at_once_without_a_consent_block(app):
     chat = Chat(app)
     replies = await chat.say(QUESTION)
-    assert replies[0].text == TEXTS.get("fi", "greeting")
-    assert any("Java 11" in r.text for r in replies), "the answer does not wait for consent"
-    assert replies[-1].text == TEXTS.get("fi", "consent_text.question")
-    assert chat.buttons()[-2:] == [actions.CONSENT_ACCEPT, actions.CONSENT_DECLINE]
-    assert replies[-1].links[0].url == app.settings.privacy_url
+    assert replies[0].kind.value == "answer" and "Java 11" in replies[0].text
+    assert not offers_consent(chat), "nothing is stored for an answer: consent is not asked"
+    assert all(TEXTS.get("fi", "consent_text.question") not in r.text for r in replies)
+
+
+async def test_consent_is_asked_briefly_before_a_hand_over_with_the_privacy_notice(app):
+    chat = Chat(app)
+    replies = await chat.say("Haluan puhua ihmisen kanssa")
+    [question] = replies
+    extra = {"phone": app.settings.support_phone, "email": app.settings.support_email}
+    assert question.text == TEXTS.get("fi", "consent_text.needed_for_handover", **extra)
+    assert offers_consent(chat) and actions.CONSENT_DECLINE in chat.buttons()
+    assert question.links[0].url == app.settings.privacy_url
 
 
 async def test_nothing_personal_is_stored_before_consent(app):
@@ -36,17 +48,21 @@ async def test_nothing_personal_is_stored_before_consent(app):
 async def test_accepted_consent_is_recorded_with_version_language_and_time(app, clock):
     chat = Chat(app)
     await chat.say(QUESTION)
+    await chat.say("Haluan puhua ihmisen kanssa")
     replies = await chat.click(actions.CONSENT_ACCEPT)
-    assert replies[0].text == TEXTS.get("fi", "consent_text.accepted")
+    assert replies[0].text == TEXTS.get("fi", "handover.ask_product"), "straight on"
     rows = await all_rows(app)
     [user] = rows["users"]
     assert user["email"] == chat.user and user["name"] == "Matti Meikäläinen"
     [consent] = rows["consents"]
     assert consent["text_version"] == TEXTS.get("fi", "consent.version")
-    assert consent["text_fingerprint"] == TEXTS.version("fi", "consent_text.question")
+    extra = {"phone": app.settings.support_phone, "email": app.settings.support_email}
+    shown = TEXTS.version("fi", "consent_text.needed_for_handover", **extra)
+    assert consent["text_fingerprint"] == shown
     assert consent["lang"] == "fi"
     assert consent["given_at"].replace(tzinfo=None) == clock.now.replace(tzinfo=None)
     assert consent["withdrawn_at"] is None
+    await chat.click("handover:cancel")
     await chat.say("Which JDK does Windchill need?")
     stored = [m["text"] for m in (await all_rows(app))["messages"]]
     assert "Which JDK does Windchill need?" in stored
@@ -55,10 +71,13 @@ async def test_accepted_consent_is_recorded_with_version_language_and_time(app, 
 async def test_typed_consent_answers_work(app):
     chat = Chat(app, user="anna@asiakas.fi", conversation="dm-typed")
     await chat.say("Milloin tuki on auki?")
+    await chat.say("Ok")
+    assert (await all_rows(app))["consents"] == [], "not asked: an ok is not consent"
+    await chat.say("Haluan puhua ihmisen kanssa")
     await chat.say("Kyllä")
     assert len((await all_rows(app))["consents"]) == 1
     other = Chat(app, user="bob@customer.com", conversation="dm-typed-en")
-    await other.say("What are your support hours?")
+    await other.say("Can I talk to a support engineer?")
     replies = await other.say("no thanks")
     assert replies[0].text.startswith("Understood, I won't store your data")
     assert len((await all_rows(app))["consents"]) == 1
@@ -66,24 +85,24 @@ async def test_typed_consent_answers_work(app):
 
 async def test_a_consented_user_is_not_asked_again_in_a_new_conversation(app):
     first = Chat(app, conversation="dm-a")
-    await first.say(QUESTION)
+    await first.say("Haluan puhua ihmisen kanssa")
     await first.click(actions.CONSENT_ACCEPT)
     second = Chat(app, conversation="thread-b")
-    replies = await second.say("Mitä tietokantoja Windchill tukee?")
-    assert actions.CONSENT_ACCEPT not in second.buttons()
-    assert replies[0].text != TEXTS.get("fi", "greeting")
+    replies = await second.say("Haluan puhua ihmisen kanssa")
+    assert not offers_consent(second)
+    assert replies[0].text == TEXTS.get("fi", "handover.ask_product")
 
 
 async def test_declined_user_still_gets_answers_statelessly_but_no_handover(app):
     chat = Chat(app, user="ville@asiakas.fi")
-    await chat.say("Mitä tietokantoja Windchill tukee?")
+    await chat.say("Haluan puhua ihmisen kanssa")
     replies = await chat.click(actions.CONSENT_DECLINE)
     assert app.settings.support_phone in replies[0].text
     assert app.settings.support_email in replies[0].text
     replies = await chat.say("Voiko Windchillissä käyttää Amazon Correttoa?")
     assert any("Corretto" in r.text for r in replies)
     replies = await chat.say("Haluan puhua ihmisen kanssa")
-    assert actions.CONSENT_ACCEPT in chat.buttons(), "a hand-over asks for consent again"
+    assert offers_consent(chat), "a hand-over asks for consent again"
     assert app.settings.support_phone in chat.text
     rows = await all_rows(app)
     assert rows["users"] == [] and rows["messages"] == []
@@ -92,7 +111,7 @@ async def test_declined_user_still_gets_answers_statelessly_but_no_handover(app)
 async def test_consent_asked_for_handover_continues_to_the_handover(app):
     chat = Chat(app, user="ville@asiakas.fi")
     await chat.say("Haluan puhua ihmisen kanssa")
-    assert actions.CONSENT_ACCEPT in chat.buttons()
+    assert offers_consent(chat)
     await chat.click(actions.CONSENT_ACCEPT)
     assert "product:Creo" in chat.buttons(), "accepting goes straight on to the hand-over"
     assert len((await all_rows(app))["consents"]) == 1
@@ -101,7 +120,7 @@ async def test_consent_asked_for_handover_continues_to_the_handover(app):
 async def test_withdrawn_consent_stops_storing(app, clock):
     chat = Chat(app)
     await chat.say(QUESTION)
-    await chat.click(actions.CONSENT_ACCEPT)
+    await chat.consent()
     clock.advance(minutes=5)
     replies = await chat.say("Peru suostumukseni tietojen tallentamiseen")
     assert replies[0].text == TEXTS.get("fi", "privacy.withdrawn")
@@ -117,7 +136,7 @@ async def test_withdrawn_consent_stops_storing(app, clock):
 async def test_export_from_chat_shows_what_is_stored(app):
     chat = Chat(app)
     await chat.say(QUESTION)
-    await chat.click(actions.CONSENT_ACCEPT)
+    await chat.consent()
     await chat.say("Which JDK does Windchill need?")
     replies = await chat.say("Send me a copy of the data you store about me")
     assert chat.user in replies[0].text
@@ -127,7 +146,7 @@ async def test_export_from_chat_shows_what_is_stored(app):
 async def test_erase_asks_first_and_then_really_erases(app):
     chat = Chat(app)
     await chat.say(QUESTION)
-    await chat.click(actions.CONSENT_ACCEPT)
+    await chat.consent()
     await chat.say("Which JDK does Windchill need?")
     [user] = (await all_rows(app))["users"]
     replies = await chat.say("Poista kaikki tietoni järjestelmästänne")

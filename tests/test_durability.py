@@ -15,12 +15,17 @@ import pytest
 from aiohttp import web
 
 from bot.engine.inbox import InboxWorkers
-from tests.fakes.slack_api import FakeSlackApi, click, dm_event, event_envelope, sign
+from tests.fakes.slack_api import ApiCall, FakeSlackApi, click, dm_event, event_envelope, sign
 from tests.harness import Clock, all_rows
 from tests.slack_harness import AGENT_CHANNEL, MAIJA, people, running_bot, slack_settings
 from tests.test_slack_desk import DM, OLLI, PROBLEM, next_ts, taken, thread_post, to_customer
 
 QUESTION = "Mikä Java-versio Windchill 12:lle?"
+PERSON = "Haluan puhua ihmisen kanssa"  # consent is asked before a hand-over
+
+
+def offers_consent(call: ApiCall) -> bool:
+    return any(b["value"].split("|")[0] == "consent:accept" for b in call.buttons())
 
 
 @pytest.fixture
@@ -77,9 +82,9 @@ async def test_a_click_is_stored_before_its_buttons_change(
     database_url: str, api: FakeSlackApi, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with running_bot(settings_for(database_url, api), api, clock) as bot:
-        await bot.event(dm_event(OLLI[0], QUESTION, ts=next_ts()))
+        await bot.event(dm_event(OLLI[0], PERSON, ts=next_ts()))
         await bot.settled()
-        [consent] = api.posted(lambda c: any(b["value"] == "consent:accept" for b in c.buttons()))
+        [consent] = api.posted(offers_consent)
         stored_first: list[bool] = []
         original = bot.app.inbox.accept
 
@@ -133,9 +138,9 @@ async def test_nul_bytes_and_lone_surrogates_are_stored_safely_and_never_logged(
     database_url: str, api: FakeSlackApi, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with running_bot(settings_for(database_url, api), api, clock) as bot:
-        await bot.event(dm_event(OLLI[0], QUESTION, ts=next_ts()))
+        await bot.event(dm_event(OLLI[0], PERSON, ts=next_ts()))
         await bot.settled()
-        [consent] = api.posted(lambda c: any(b["value"] == "consent:accept" for b in c.buttons()))
+        [consent] = api.posted(offers_consent)
         await bot.interact(click(consent, "consent:accept", user=OLLI[0]))
         await bot.settled()
         hostile = "Creo\x00 kaatuu \ud800 aina"

@@ -86,7 +86,7 @@ async def test_withdrawing_during_a_case_closes_it_and_stops_storing(desk_app, t
 async def test_erasing_in_the_middle_of_a_handover_leaves_no_draft(desk_app):
     chat = Chat(desk_app, user=DESKTOP_USER, conversation="dm-draft")
     await chat.say("Mikä Java-versio Windchill 12:lle?")
-    await chat.click(actions.CONSENT_ACCEPT)
+    await chat.consent()
     await chat.say(f"{PROBLEM} {SECRET_WORDS}")
     assert "urgency:1" in chat.buttons()
     await erase(chat)
@@ -99,11 +99,11 @@ async def test_declining_withdraws_the_consent_given_in_another_conversation(des
     # Both conversations asked for consent; accepted in one, declined in the other.
     first = Chat(desk_app, user=DESKTOP_USER, conversation="thread-1", private=False)
     second = Chat(desk_app, user=DESKTOP_USER, conversation="thread-2", private=False)
-    await first.say("Mikä Java-versio Windchill 12:lle?")
-    await second.say("Mikä Java-versio Windchill 12:lle?")
+    await first.say("Haluan puhua ihmisen kanssa")
+    await second.say("Haluan puhua ihmisen kanssa")
     await first.click(actions.CONSENT_ACCEPT)
     await second.click(actions.CONSENT_DECLINE)
-    assert "perun myös" in second.text.casefold(), second.text
+    assert "peruin myös" in second.text.casefold(), second.text
     [consent] = (await all_rows(desk_app))["consents"]
     assert consent["withdrawn_at"] is not None
     await first.say(SECRET_WORDS)
@@ -157,7 +157,7 @@ async def test_the_export_holds_cases_notes_and_outbox(desk_app):
 async def test_emails_are_found_whatever_their_case_on_every_database(desk_app):
     chat = Chat(desk_app, user="Äijä.Öljynen@Konepaja.example", conversation="dm-umlaut")
     await chat.say("Mikä Java-versio Windchill 12:lle?")
-    await chat.click(actions.CONSENT_ACCEPT)
+    await chat.consent()
     found = await desk_app.storage.users_by_email("äijä.öljynen@konepaja.EXAMPLE")
     assert len(found) == 1
 
@@ -194,10 +194,11 @@ async def _into(app: App, phase: str) -> Chat:
     chat = Chat(app, user=DESKTOP_USER, conversation=f"dm-{phase}")
     if phase == "new":
         return chat
-    await chat.say("Mikä Java-versio Windchill 12:lle?")  # asks for consent
     if phase == "awaiting_consent":
+        await chat.say("Haluan puhua ihmisen kanssa")  # asks for consent
         return chat
-    await chat.click(actions.CONSENT_ACCEPT)
+    await chat.say("Mikä Java-versio Windchill 12:lle?")
+    await chat.consent()
     if phase == "confirm_erase":
         await chat.say("Poistakaa kaikki tietoni")
         assert actions.ERASE_YES in chat.buttons()

@@ -31,7 +31,7 @@ async def desk_app(database_url: str, clock: Clock):
 
 async def consent(chat: Chat) -> None:
     await chat.say("Mikä Java-versio Windchill 12:lle?")
-    await chat.click(actions.CONSENT_ACCEPT)
+    await chat.consent()
 
 
 async def test_erasure_from_another_conversation_erases_everything(app):

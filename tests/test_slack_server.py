@@ -28,7 +28,9 @@ from tests.harness import Clock, all_rows
 from tests.slack_harness import MATTI, SlackBot, people, running_bot, slack_settings
 
 TEXTS = Catalogue.load()
-QUESTION = "Mikä Java-versio Windchill 12:lle?"
+# Consent is asked before a hand-over: most tests here start with a request for a person.
+QUESTION = "Haluan puhua ihmisen kanssa"
+ANSWERED = "Mikä Java-versio Windchill 12:lle?"
 
 
 @pytest.fixture
@@ -45,32 +47,35 @@ async def bot(database_url: str, api: FakeSlackApi, clock: Clock) -> AsyncIterat
 
 
 def consent_buttons(call) -> bool:
-    return any(b["value"] == "consent:accept" for b in call.buttons())
+    return any(b["value"].split("|")[0] == "consent:accept" for b in call.buttons())
 
 
-async def test_a_dm_gets_the_greeting_an_answer_and_consent_buttons(bot: SlackBot) -> None:
+def delivered_consent(call) -> bool:
+    return consent_buttons(call) and call.answer.get("ok") is True
+
+
+def helpful_buttons(call) -> bool:
+    return any(b["value"].startswith("helpful:") for b in call.buttons())
+
+
+async def test_a_dm_gets_an_answer_at_once_without_a_consent_block(bot: SlackBot) -> None:
     started = time.perf_counter()
-    response = await bot.event(dm_event(MATTI[0], QUESTION, ts="1795000000.000100"))
+    response = await bot.event(dm_event(MATTI[0], ANSWERED, ts="1795000000.000100"))
     assert response.status == 200
     assert time.perf_counter() - started < 3, "acknowledged within Slack's 3 seconds"
-    await bot.api.wait_for("chat.postMessage", where=consent_buttons)
+    await bot.api.wait_for("chat.postMessage", where=helpful_buttons)
+    await bot.settled()
     posted = bot.api.posted()
     assert all(c.args["channel"] == "D0MATTI" and not c.args.get("thread_ts") for c in posted)
     assert all(c.token == "xoxb-test-token" for c in bot.api.calls)
-    greeting, answer, helpful, consent = posted
-    assert greeting.text == TEXTS.get("fi", "greeting")
+    answer, helpful = posted
     assert "Windchill" in answer.text
     assert "<https://support.ptc.com/help/windchill/|" in answer.text
     assert [b["value"] for b in helpful.buttons()] == [
         "helpful:yes:windchill-java",
         "helpful:no:windchill-java",
     ]
-    labels = [b["text"]["text"] for b in consent.buttons()]
-    assert labels == [
-        TEXTS.get("fi", "consent_text.accept"),
-        TEXTS.get("fi", "consent_text.decline"),
-    ]
-    assert len({b["action_id"] for c in posted for b in c.buttons()}) == 4
+    assert len({b["action_id"] for c in posted for b in c.buttons()}) == 2
     # Who wrote was looked up once, and nothing about them is stored before consent.
     assert len(bot.api.calls_to("users.info")) == 1
     await bot.settled()
@@ -87,8 +92,8 @@ async def test_clicking_consent_updates_the_message_and_records_consent(bot: Sla
     assert not [b for b in update.blocks if b["type"] == "actions"], "cannot be clicked again"
     assert TEXTS.get("fi", "consent_text.accept") in update.blocks[-1]["elements"][0]["text"]
     await bot.settled()
-    thanks = bot.api.posted()[-1]
-    assert thanks.text.startswith(TEXTS.get("fi", "consent_text.accepted")[:30])
+    following = bot.api.posted()[-1]
+    assert following.text == TEXTS.get("fi", "handover.ask_product"), "the hand-over goes on"
     rows = await all_rows(bot.app)
     (user,) = rows["users"]
     assert (user["channel"], user["external_id"], user["email"]) == ("slack", *MATTI[::2])
@@ -111,7 +116,7 @@ async def test_a_second_click_on_the_same_message_counts_once(bot: SlackBot) -> 
 
 async def test_a_mention_is_answered_in_a_thread(bot: SlackBot) -> None:
     event = mention_event(
-        MATTI[0], "Which JDK does Windchill need?", ts="1795000100.000200", channel="C0SHARED"
+        MATTI[0], "Can I talk to a support engineer?", ts="1795000100.000200", channel="C0SHARED"
     )
     assert (await bot.event(event)).status == 200
     await bot.api.wait_for("chat.postMessage", where=consent_buttons)
@@ -119,7 +124,8 @@ async def test_a_mention_is_answered_in_a_thread(bot: SlackBot) -> None:
     assert {(c.args["channel"], c.args["thread_ts"]) for c in posted} == {
         ("C0SHARED", "1795000100.000200")
     }
-    assert posted[0].text == TEXTS.get("en", "greeting")
+    asked = TEXTS.get("en", "consent_text.needed_for_handover", phone="", email="")
+    assert posted[0].text.startswith(asked[:40])
 
 
 async def test_a_retried_event_is_answered_once(bot: SlackBot) -> None:
@@ -220,18 +226,18 @@ async def test_a_malformed_body_gets_400_and_stores_nothing(
 async def test_a_rate_limited_web_api_still_delivers(bot: SlackBot) -> None:
     bot.api.fail("chat.postMessage", status=429, retry_after=1)
     await bot.event(dm_event(MATTI[0], QUESTION, ts="1795000000.000100"))
-    await bot.api.wait_for("chat.postMessage", where=consent_buttons)
+    await bot.api.wait_for("chat.postMessage", where=delivered_consent)
     calls = bot.api.calls_to("chat.postMessage")
     assert calls[0].answer == {"ok": False, "error": "ratelimited"}
     assert calls[1].args == calls[0].args, "the same message again, after Retry-After"
-    assert len(bot.api.posted()) == 4
+    assert len(bot.api.posted()) == 1
 
 
 async def test_a_server_error_is_retried(bot: SlackBot) -> None:
     bot.api.fail("chat.postMessage", status=500, retry_after=None, error="internal_error")
     await bot.event(dm_event(MATTI[0], QUESTION, ts="1795000000.000100"))
-    await bot.api.wait_for("chat.postMessage", where=consent_buttons)
-    assert len(bot.api.posted()) == 4
+    await bot.api.wait_for("chat.postMessage", where=delivered_consent)
+    assert len(bot.api.posted()) == 1
 
 
 async def test_the_url_verification_handshake(bot: SlackBot) -> None:

@@ -24,7 +24,10 @@ def env_for(tmp_path: Path) -> dict[str, str]:
 
 
 def test_piped_chat_runs_a_scripted_conversation(tmp_path):
-    script = "Mikä Java-versio Windchill 12:lle?\n3\nmitä tietoja minusta on\n"
+    script = (
+        "Mikä Java-versio Windchill 12:lle?\nHaluan puhua ihmisen kanssa\n1\n"
+        "mitä tietoja minusta on\n"
+    )
     result = subprocess.run(
         [str(BIN), "chat", "--user", CUSTOMER],
         input=script,
@@ -36,8 +39,8 @@ def test_piped_chat_runs_a_scripted_conversation(tmp_path):
     )
     out = result.stdout
     assert "> Mikä Java-versio Windchill 12:lle?" in out
-    assert "Java 11" in out and "3. Hyväksyn" in out, "buttons are numbered across the turn"
-    assert "suostumuksesi on tallennettu" in out
+    assert "Java 11" in out and "1. Hyväksyn" in out, "a typed number clicks that button"
+    assert "Mitä tuotetta asia koskee?" in out, "accepting goes on with the hand-over"
     assert CUSTOMER in out.split("mitä tietoja minusta on")[-1], "export shows the stored email"
     assert (tmp_path / "supportbot.db").exists()
 
@@ -117,10 +120,11 @@ async def test_customer_and_agent_in_two_terminals(tmp_path):
 
 async def _walkthrough(customer: Terminal, agent: Terminal) -> None:
     await customer.type("Mikä Java-versio Windchill 12:lle?")
-    await customer.expect("3. Hyväksyn")
-    await customer.type("3")
-    await customer.expect("suostumuksesi on tallennettu")
+    await customer.expect("Java 11")  # answered at once, no consent asked for an answer
+    # The problem told before consent rides in the consent button, and comes back with it.
     await customer.type("Creo kaatuu aina kun avaan ison kokoonpanon")
+    await customer.expect("1. Hyväksyn")
+    await customer.type("1")
     await customer.expect("Kuinka kiireellinen")
     await customer.type("2")
     await customer.expect("Liittyykö asia aiempaan")
@@ -128,6 +132,7 @@ async def _walkthrough(customer: Terminal, agent: Terminal) -> None:
     await customer.expect("Tukipyyntösi #1")
     await agent.expect("Tukihenkilön konsoli: Maija Virtanen")
     await agent.expect("Uusi tapaus #1")  # the new-case alert reaches the agent's console
+    await agent.expect("kokoonpanon")  # with the problem as the customer told it
     await agent.type("take 1")
     await agent.expect("Otit tapauksen #1")
     await customer.expect("Maija Econocapin tuesta liittyi keskusteluun")

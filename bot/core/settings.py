@@ -23,7 +23,7 @@ class Settings:
     secret_key: str | None = field(default=None, repr=False)
     secret_file: str | None = None
     privacy_url: str = "https://www.econocap.com/tietosuoja"
-    support_phone: str = "09-29203200"
+    support_phone: str = "09 2920 3200"
     support_email: str = "tuki@econocap.com"
     sales_contact: str = "http://www.econocap.com"
     default_language: str = "fi"

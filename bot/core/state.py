@@ -22,6 +22,8 @@ class Phase(StrEnum):
     HANDOVER_DESCRIPTION = "handover_description"
     HANDOVER_EXISTING = "handover_existing"
     HANDOVER_REFERENCE = "handover_reference"
+    # A clarifying question is open: its choices are in the draft's ``menu``.
+    CLARIFY = "clarify"
     QUEUED = "queued"
     WITH_AGENT = "with_agent"
 
@@ -42,6 +44,14 @@ class HandoverDraft:
     description: str | None = None
     existing: bool | None = None
     reference: str | None = None
+    # The open question's choices (button values without payloads): nothing personal,
+    # so they are kept before consent too, and a typed "2" finds its choice.
+    menu: tuple[str, ...] = ()
+
+    def impersonal(self) -> HandoverDraft | None:
+        """What may be kept without consent: the open menu (which the engine seals, as its
+        choices tell what the conversation is about), nothing the user wrote."""
+        return HandoverDraft(menu=self.menu) if self.menu else None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -55,6 +65,7 @@ class HandoverDraft:
         try:
             data = json.loads(raw)
             known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+            known["menu"] = tuple(str(v) for v in known.get("menu") or ())
             return cls(**known)
         except (ValueError, TypeError, AttributeError):
             return None

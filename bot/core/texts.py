@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 CATALOGUE_DIR = Path(__file__).parent / "catalogue"
-SUPPORTED = ("fi", "en")
+SUPPORTED = ("fi", "en", "sv")
 
 
 class CatalogueError(KeyError):

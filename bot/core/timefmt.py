@@ -1,4 +1,4 @@
-"""Times as customers read them, in Finnish and English, in Helsinki local time.
+"""Times as customers read them, in Finnish, English and Swedish, in Helsinki local time.
 
 This is locale data (weekdays, months, the Finnish "klo 8.30" style), so it
 lives here and nowhere else; message templates embed the phrases it returns.
@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-Language = Literal["fi", "en"]
+Language = Literal["fi", "en", "sv"]
 
 LOCAL_ZONE = ZoneInfo("Europe/Helsinki")
 
@@ -24,6 +24,8 @@ _FI_WEEKDAYS = (
     "lauantaina",
     "sunnuntaina",
 )
+# Swedish as written in Finland: "på måndag 22.6 kl. 8".
+_SV_WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 _EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _EN_MONTHS = (
     "January",
@@ -49,6 +51,9 @@ def clock(dt: datetime, lang: Language) -> str:
         return f"klo {local.hour}{minutes}"
     if lang == "en":
         return f"{local.hour}:{local.minute:02d}"
+    if lang == "sv":
+        minutes = f".{local.minute:02d}" if local.minute else ""
+        return f"kl. {local.hour}{minutes}"
     raise ValueError(f"unsupported language {lang!r}")
 
 
@@ -58,12 +63,15 @@ def day_and_time(dt: datetime, lang: Language, now: datetime) -> str:
     "on Monday 22 June at 8:00". Calendar days are Helsinki days."""
     local, today = _local(dt), _local(now).date()
     time_of_day = clock(dt, lang)
+    words = {"fi": ("tänään", "huomenna"), "sv": ("i dag", "i morgon")}
     if local.date() == today:
-        return f"tänään {time_of_day}" if lang == "fi" else f"today at {time_of_day}"
+        return f"{words[lang][0]} {time_of_day}" if lang in words else f"today at {time_of_day}"
     if local.date() == today + timedelta(days=1):
-        return f"huomenna {time_of_day}" if lang == "fi" else f"tomorrow at {time_of_day}"
+        return f"{words[lang][1]} {time_of_day}" if lang in words else f"tomorrow at {time_of_day}"
     if lang == "fi":
         return f"{_FI_WEEKDAYS[local.weekday()]} {local.day}.{local.month}. {time_of_day}"
+    if lang == "sv":
+        return f"på {_SV_WEEKDAYS[local.weekday()]} {local.day}.{local.month} {time_of_day}"
     weekday, month = _EN_WEEKDAYS[local.weekday()], _EN_MONTHS[local.month - 1]
     return f"on {weekday} {local.day} {month} at {time_of_day}"
 

@@ -11,7 +11,7 @@ from bot.service.hours import ServiceHours
 
 
 def _lang(lang: str) -> str:
-    return "en" if lang == "en" else "fi"
+    return lang if lang in ("en", "sv") else "fi"
 
 
 @dataclass(frozen=True, slots=True)

@@ -418,8 +418,10 @@ def click(
     posted: ApiCall, value: str, *, user: str, team: str = TEAM_ID, action_id: str | None = None
 ) -> dict[str, Any]:
     """The block_actions payload of a user clicking a button on a message the bot posted."""
+    # A button that carries a (sealed) payload after "|" is found by its value's head.
     button = next(b for b in posted.buttons()
-                  if b["value"] == value and action_id in (None, b["action_id"]))  # fmt: skip
+                  if value in (b["value"], b["value"].split("|")[0])
+                  and action_id in (None, b["action_id"]))  # fmt: skip
     channel = str(posted.args["channel"])
     message: dict[str, Any] = {
         "type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": posted.answer["ts"],
