@@ -27,10 +27,11 @@ from bot.core.metrics import NO_METER, Meter
 from bot.core.ports import ConversationSession, Storage
 from bot.core.records import Direction
 from bot.core.settings import Settings
-from bot.core.state import HandoverDraft, Phase
+from bot.core.state import Phase
 from bot.core.texts import Catalogue
 from bot.engine.gaps import unanswered_of
 from bot.engine.phases import phase_of
+from bot.engine.sealing import opened, opened_menu, sealed, sealed_menu
 from handlers.base import Handler, HandoverKit, HoursInfo, Knowledge, Result, Services, Turn
 from knowledge.route import Route
 
@@ -39,8 +40,6 @@ log = logging.getLogger(__name__)
 PhaseTable = Mapping[Phase, Sequence[Handler]]
 Clock = Callable[[], datetime]
 LanguageDetector = Callable[[str, str], str]
-# A button's value carries a payload after PAYLOAD; sealed, the payload starts with SEALED.
-PAYLOAD, SEALED = "|", "~"
 # The router reads at most this much of a message: a pasted log or a 40,000-character
 # token cannot hold a worker thread (and with it the GIL) for long.
 ROUTED_CHARACTERS = 2000
@@ -130,7 +129,7 @@ class Engine:
         nothing changed: the inbox offers the message again."""
         parts = self._parts
         started = time.perf_counter()
-        message = self._opened(message)
+        message = opened(self._parts.keys, message)
         route = None
         text = message.text.strip()
         if text and message.action is None and not message.sender.is_bot:
@@ -171,7 +170,7 @@ class Engine:
             settings=parts.settings, hours=parts.hours, handover=parts.handover,
         )  # fmt: skip
         result = await handler.handle(turn, services)
-        result = replace(result, replies=tuple(self._sealed(r) for r in result.replies))
+        result = replace(result, replies=tuple(sealed(self._parts.keys, r) for r in result.replies))
         message = turn.message
         if turn.bystander:  # someone else's conversation: answer them, change nothing
             await self._reply(session, message, result.replies)
@@ -182,7 +181,7 @@ class Engine:
         if not consented and state.draft is not None:
             # Nothing personal is kept without consent: a draft (the problem in the
             # user's words) lives only as long as consent does; an open menu is kept sealed.
-            state = replace(state, draft=self._sealed_menu(state.draft.impersonal()))
+            state = replace(state, draft=sealed_menu(self._parts.keys, state.draft.impersonal()))
         await session.save(state)
         if consented and result.keep_transcript and user is not None:
             now = parts.clock()
@@ -195,41 +194,6 @@ class Engine:
                     )
         await self._reply(session, message, result.replies)
         return replace(result, state=state)
-
-    def _sealed(self, reply: OutboundReply) -> OutboundReply:
-        """A reply whose buttons carry their payloads sealed: the outbox, the platform and
-        the inbox hold only a token (the user's words before consent, for one)."""
-        if not any(PAYLOAD in b.value for b in reply.buttons):
-            return reply
-        buttons = []
-        for button in reply.buttons:
-            value, sep, payload = button.value.partition(PAYLOAD)
-            if sep:
-                value = f"{value}{PAYLOAD}{SEALED}{self._parts.keys.seal(payload)}"
-            buttons.append(replace(button, value=value))
-        return replace(reply, buttons=tuple(buttons))
-
-    def _sealed_menu(self, draft: HandoverDraft | None) -> HandoverDraft | None:
-        """An open menu kept before consent, each choice sealed (an article id says what
-        the conversation is about)."""
-        if draft is None:
-            return None
-        return replace(draft, menu=tuple(SEALED + self._parts.keys.seal(v) for v in draft.menu))
-
-    def _opened_menu(self, draft: HandoverDraft) -> HandoverDraft:
-        keys = self._parts.keys
-        opened = (keys.unseal(v.removeprefix(SEALED)) if v.startswith(SEALED) else v
-                  for v in draft.menu)  # fmt: skip
-        return replace(draft, menu=tuple(v for v in opened if v))
-
-    def _opened(self, message: InboundMessage) -> InboundMessage:
-        """A click with its button's payload unsealed; an altered or foreign token counts
-        as an empty payload (the click still does what its button says)."""
-        value, sep, payload = (message.action or "").partition(PAYLOAD)
-        if not sep or not payload.startswith(SEALED):
-            return message
-        opened = self._parts.keys.unseal(payload.removeprefix(SEALED)) or "{}"
-        return replace(message, action=f"{value}{PAYLOAD}{opened}")
 
     async def _reply(
         self,
@@ -259,7 +223,7 @@ class Engine:
         person = parts.keys.person(message.channel, message.sender.id)
         state = phase_of(saved, session.case)
         if state.draft is not None and state.draft.menu:
-            state = replace(state, draft=self._opened_menu(state.draft))
+            state = replace(state, draft=opened_menu(self._parts.keys, state.draft))
         bystander = state.owner is not None and state.owner != person and not message.private
         if bystander:
             return Turn(message=message, state=state, lang=lang, route=route, user=None,
