@@ -2,6 +2,10 @@
 
 Run: .venv/bin/python bench/route.py [--sizes 1000 10000] [--repeat 3]
 
+First the footprint of a fresh process (issue 9's goals): ``supportbot --help``,
+the time from start to the first answer and the resident memory after it, for a
+process that builds the router as ``serve`` does and routes one message.
+
 The generated articles are the shipped ones re-issued for other products and
 modules: each copy gets a new id, one of the real PTC products or an invented
 one (so product filtering cannot hide the size), a module name of its own in
@@ -16,6 +20,7 @@ import argparse
 import json
 import random
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import replace
@@ -25,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from knowledge.loader import KnowledgeBase, load_knowledge_base  # noqa: E402
-from knowledge.router import Router  # noqa: E402
+from knowledge.router import MODEL_FILE, Router  # noqa: E402
 from knowledge.schema import Article, Examples, Localized  # noqa: E402
 
 MESSAGE_SETS = (ROOT.parent / "shared/eval/dev.jsonl", ROOT / "tests/data/heldout_style.jsonl")
@@ -100,11 +105,45 @@ def measure(name: str, kb: KnowledgeBase, texts: list[str], repeat: int) -> str:
             f"{p99:>10.2f}{max(timings):>10.2f}")
 
 
+FIRST_ANSWER = """
+import re, sys, time
+started = time.perf_counter()
+sys.path.insert(0, {root!r})
+from bot.app.knowledge import PublishedKnowledge
+knowledge = PublishedKnowledge()
+route = knowledge.current().route("Mikä Java-versio Windchill 12:lle?")
+assert route.article == "windchill-java", route
+rss = re.search(r"VmRSS:\\s+(\\d+)", open("/proc/self/status").read()).group(1)
+print(time.perf_counter() - started, rss)
+"""
+
+
+def footprint() -> list[tuple[str, str, str]]:
+    """(measure, value, goal) rows for a fresh process, each the median of three runs."""
+    helps, firsts, rss = [], [], []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run([str(Path(sys.executable).with_name("supportbot")), "--help"],
+                       check=True, capture_output=True)
+        helps.append(time.perf_counter() - t0)
+        out = subprocess.run([sys.executable, "-c", FIRST_ANSWER.format(root=str(ROOT))],
+                             check=True, capture_output=True, text=True).stdout.split()
+        firsts.append(float(out[0]))
+        rss.append(int(out[1]) / 1024)
+    return [("supportbot --help", f"{statistics.median(helps):.2f} s", "<= 0.5 s"),
+            ("start to first answer", f"{statistics.median(firsts):.2f} s", "<= 3 s"),
+            ("memory after first answer", f"{statistics.median(rss):.0f} MB", "<= 250 MB")]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=3, help="passes over the messages")
     args = parser.parse_args()
+    print(f"{'fresh process':<28}{'measured':>10}{'goal':>12}")
+    for name, value, goal in footprint():
+        print(f"{name:<28}{value:>10}{goal:>12}")
+    print()
     base = load_knowledge_base()
     texts = messages()
     started = time.perf_counter()
@@ -116,6 +155,7 @@ def main() -> int:
     print(measure("shipped", base, texts, args.repeat))
     for size in args.sizes:
         print(measure(f"generated {size}", generated(base, size), texts, args.repeat), flush=True)
+    print(f"\nmodel file: {MODEL_FILE.stat().st_size // 1024} KB" if MODEL_FILE.exists() else "")
     return 0
 
 

@@ -127,13 +127,13 @@ async def supportbot(api: FakeSlackApi, events: list[str], concurrency: int) -> 
         try:
             async with TestServer(web_app, host="127.0.0.1") as server:
                 url = str(server.make_url("/slack/events"))
-                work = web_app[SERVED].work
+                served = web_app[SERVED]
                 warm = json.dumps(event_envelope(dm_event("U0WARM", QUESTIONS[0], ts="1.0")))
                 await post_all(url, [warm], 1)
-                await work.idle()
+                await served.settled()
                 started = time.perf_counter()
                 latencies, seconds = await post_all(url, events, concurrency)
-                await work.idle()
+                await served.settled()
                 handled = len(events) / (time.perf_counter() - started)
         finally:
             await app.close()

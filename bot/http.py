@@ -20,7 +20,7 @@ from aiohttp import web
 from bot.channels.base import Claim, Host, Mount
 from bot.core.cases import Delivery
 from bot.core.contract import Channel
-from bot.core.ports import Storage
+from bot.core.ports import ChannelMarks, Storage
 from bot.core.settings import Settings
 from bot.core.texts import Catalogue
 from bot.desk.alerts import DueAlerts
@@ -40,6 +40,7 @@ class App(Protocol):
     storage: Storage
     desk: Desk
     alerts: DueAlerts
+    marks: ChannelMarks
 
     def clock(self) -> datetime: ...
 
@@ -148,7 +149,7 @@ def build(app: App, mounts: Sequence[Mount] = ()) -> web.Application:
     host = Host(
         settings=app.settings, texts=app.texts, clock=app.clock, desk=app.desk,
         receive=workers.accept, claim=_claim(app), spawn=work.spawn,
-        handle_kind=workers.handle_kind, deliver=deliver,
+        handle_kind=workers.handle_kind, deliver=deliver, marks=app.marks,
     )  # fmt: skip
     for mount in mounts:
         mount.mount(web_app, host)

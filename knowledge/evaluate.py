@@ -69,6 +69,8 @@ class Report:
     correct: int
     by_outcome: tuple[tuple[str, Tally], ...]
     failures: tuple[Failure, ...]
+    # Wrong articles given as answers and in-scope requests declined (:func:`is_harmful`).
+    harmful: int = 0
 
     @property
     def accuracy(self) -> float:
@@ -98,6 +100,15 @@ def _case(raw: object, where: str) -> Case:
     return Case(text=raw["text"], expect=Expectation(outcome, detail))
 
 
+def is_harmful(outcome: Outcome, detail: tuple[str, str] | None, route: Route) -> bool:
+    """A decision that does harm when wrong: an article given as the answer that is
+    not the expected one (also to a problem report or a request for a person), or
+    an in-scope request declined as out of scope."""
+    if route.outcome == Outcome.ANSWER:
+        return not (outcome == Outcome.ANSWER and route.detail() == detail)
+    return route.outcome == Outcome.OUT_OF_SCOPE and outcome != Outcome.OUT_OF_SCOPE
+
+
 def load_cases(paths: Iterable[Path]) -> tuple[Case, ...]:
     """Every case of every file, in order; raise :class:`CaseError` on a bad line."""
     cases: list[Case] = []
@@ -117,9 +128,11 @@ def evaluate(router: Router, cases: Sequence[Case]) -> Report:
     """Route every case and count; tallies are keyed by the expected outcome."""
     tallies: dict[str, list[int]] = {}
     failures: list[Failure] = []
+    harmful = 0
     for case in cases:
         route = router.route(case.text)
         right = case.expect.met_by(route)
+        harmful += is_harmful(case.expect.outcome, case.expect.detail, route)
         tally = tallies.setdefault(str(case.expect.outcome), [0, 0])
         tally[0] += 1
         tally[1] += right
@@ -128,7 +141,7 @@ def evaluate(router: Router, cases: Sequence[Case]) -> Report:
     by_outcome = tuple((o, Tally(cases=n, correct=k)) for o, (n, k) in tallies.items())
     correct = sum(t.correct for _, t in by_outcome)
     return Report(cases=len(cases), correct=correct, by_outcome=by_outcome,
-                  failures=tuple(failures))
+                  failures=tuple(failures), harmful=harmful)
 
 
 def sweep(router: Router, cases: Sequence[Case],

@@ -11,10 +11,10 @@ default (Finnish is the service's primary language).
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-import simplemma
+from knowledge import dictionaries
 
 SUPPORTED = ("fi", "en", "sv")
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -58,6 +58,9 @@ def _identifier() -> Any:
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(list(SUPPORTED))
+    # It keeps the model of all 97 languages for a later set_languages (27 MB); ours
+    # never changes.
+    identifier._full_model = None
     return identifier
 
 
@@ -68,11 +71,18 @@ def preload() -> None:
     _votes(["preload"])  # simplemma loads each language's dictionary on first use
 
 
+@lru_cache(maxsize=100_000)
+def _known_in(word: str) -> tuple[str, ...]:
+    """The languages whose function words or dictionary have ``word`` (cached: the
+    low-memory dictionaries are read on demand)."""
+    hits = tuple(lang for lang in SUPPORTED if word in _FUNCTION_WORDS[lang])
+    return hits or tuple(lang for lang in SUPPORTED if dictionaries.is_known(word, lang))
+
+
 def _votes(words: list[str]) -> dict[str, float]:
     votes = dict.fromkeys(SUPPORTED, 0.0)
     for word in words:
-        hits = [lang for lang in SUPPORTED if word in _FUNCTION_WORDS[lang]]
-        hits = hits or [lang for lang in SUPPORTED if simplemma.is_known(word, lang)]
+        hits = list(_known_in(word))
         if len(hits) == 1:
             votes[hits[0]] += 2.0 if hits[0] == "fi" else 1.0
         elif set(hits) == {"en", "sv"}:  # Swedish is rare here; English jargon is not

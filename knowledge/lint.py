@@ -7,7 +7,6 @@ answer). Nothing here needs the network unless ``online=True``.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -18,7 +17,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from knowledge.loader import ArticleError, article_files, read_article
 from knowledge.schema import LANGUAGES, Article
@@ -28,6 +28,8 @@ from knowledge.schema import LANGUAGES, Article
 QUESTION_SIMILARITY = 92.0
 #: Titles or answers this similar suggest a copied article.
 TEXT_SIMILARITY = 92.0
+# Rows compared per cdist call: bounds the score matrix (rows x all texts, one byte each).
+_BLOCK = 2000
 #: An answer should fit a chat window; about 60–180 words reads well.
 MAX_ANSWER_WORDS = 200
 #: The matcher needs a few phrasings per language to learn an article.
@@ -194,13 +196,23 @@ def _normal(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def _similar_pairs(texts: list[str], cutoff: float) -> Iterator[tuple[int, int, float]]:
+    """Pairs (i < j) of ``texts`` at least ``cutoff`` alike (rapidfuzz ratio): one
+    vectorised ``cdist`` per block of rows instead of a Python loop over all pairs."""
+    for start in range(0, len(texts), _BLOCK):
+        block = texts[start : start + _BLOCK]
+        scores = process.cdist(block, texts, scorer=fuzz.ratio, score_cutoff=cutoff,
+                               dtype=np.uint8, workers=-1)
+        for i, j in zip(*np.nonzero(scores), strict=True):
+            if start + i < j:
+                yield start + int(i), int(j), float(scores[i, j])
+
+
 def _similar_questions(articles: list[Article]) -> Iterator[Finding]:
     entries = [(a.id, q, _normal(q)) for a in articles for q in a.questions.all()]
-    for (id_a, q_a, n_a), (id_b, q_b, n_b) in itertools.combinations(entries, 2):
-        if id_a == id_b:
-            continue
-        score = fuzz.ratio(n_a, n_b, score_cutoff=QUESTION_SIMILARITY)
-        if score:
+    for a, b, score in _similar_pairs([e[2] for e in entries], QUESTION_SIMILARITY):
+        (id_a, q_a, _), (id_b, q_b, _) = entries[a], entries[b]
+        if id_a != id_b:
             yield Finding(
                 id_b,
                 Severity.ERROR,
@@ -210,20 +222,16 @@ def _similar_questions(articles: list[Article]) -> Iterator[Finding]:
 
 
 def _similar_texts(articles: list[Article]) -> Iterator[Finding]:
-    for first, second in itertools.combinations(articles, 2):
-        if first.id == second.id:
-            continue
-        for field in ("title", "answer"):
-            for lang in LANGUAGES:
-                a = _normal(getattr(first, field).get(lang))
-                b = _normal(getattr(second, field).get(lang))
-                score = fuzz.ratio(a, b, score_cutoff=TEXT_SIMILARITY)
-                if score:
+    for field in ("title", "answer"):
+        for lang in LANGUAGES:
+            texts = [_normal(getattr(a, field).get(lang)) for a in articles]
+            for a, b, score in _similar_pairs(texts, TEXT_SIMILARITY):
+                if articles[a].id != articles[b].id:
                     yield Finding(
-                        second.id,
+                        articles[b].id,
                         Severity.ERROR,
                         f"duplicate-{field}",
-                        f"{lang} {field} is {score:.0f}% like that of {first.id}",
+                        f"{lang} {field} is {score:.0f}% like that of {articles[a].id}",
                     )
 
 

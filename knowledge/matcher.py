@@ -23,7 +23,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -34,6 +34,8 @@ from knowledge.normalise import Normaliser, tokenise
 
 # Full scoring is done for this many candidates from the index.
 _CANDIDATES = 30
+# Examples per article compared fuzzily (those sharing the most weight with the message).
+_FUZZY_EXAMPLES = 8
 # Scoring weights, set on dev + heldout_style (see router.ANSWER_THRESHOLD).
 _W_COVERAGE = 0.3
 _PRODUCT_WEIGHT = 2.0  # a named product's share of the question, for coverage
@@ -54,6 +56,9 @@ class Scored:
 
     article: str
     score: float
+    # The share of the message's weight (IDF) the article's words cover: a question
+    # with a heavy word no example of the article has is likely one it does not answer.
+    coverage: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +69,17 @@ class _Entry:
     examples: tuple[frozenset[str], ...]
     strings: tuple[str, ...]
     norms: tuple[float, ...]
+    # concept -> the examples that have it: cosine only visits examples sharing a word.
+    postings: dict[str, tuple[int, ...]]
 
 
 class ArticleIndex:
     """The knowledge base prepared for fast scoring; immutable once built."""
 
-    def __init__(self, kb: KnowledgeBase, normaliser: Normaliser, catalogue: Catalogue) -> None:
+    def __init__(self, kb: KnowledgeBase, normaliser: Normaliser, catalogue: Catalogue,
+                 extra: Mapping[str, Sequence[tuple[str, str]]] | None = None) -> None:
+        """``extra``: more example questions per article id, (text, language),
+        from the example banks (``knowledge/examples``)."""
         entries: list[tuple[str, frozenset[str], list[frozenset[str]], frozenset[str],
                             frozenset[str]]] = []
         df: dict[str, int] = defaultdict(int)
@@ -79,6 +89,7 @@ class ArticleIndex:
             general = not named or len(named) >= _GENERAL_PRODUCT_COUNT
             texts = [(q, "fi") for q in (*article.questions.fi, article.title.fi)]
             texts += [(q, "en") for q in (*article.questions.en, article.title.en)]
+            texts += list((extra or {}).get(article.id, ()))
             examples = [frozenset(_words(content(normaliser, catalogue, t, lang)[1]))
                         for t, lang in texts]
             keywords = {c for kw in article.keywords
@@ -103,10 +114,15 @@ class ArticleIndex:
                 self._by_product[product].append(k)
             if not products:
                 self._general.add(k)
+            where: dict[str, list[int]] = defaultdict(list)
+            for i, example in enumerate(examples):
+                for concept in example:
+                    where[concept].append(i)
             self._entries.append(_Entry(
                 aid, products, listed, tuple(examples),
                 tuple(" ".join(sorted(e)) for e in examples),
-                tuple(math.sqrt(sum(self._idf[c] for c in e)) for e in examples)))
+                tuple(math.sqrt(sum(self._idf[c] for c in e)) for e in examples),
+                {c: tuple(ix) for c, ix in where.items()}))
 
     def _specific(self, products: Sequence[str]) -> set[int]:
         """Articles specific to every product named."""
@@ -134,17 +150,26 @@ class ArticleIndex:
         best = heapq.nlargest(_CANDIDATES, covered, key=lambda k: covered[k] + (
             _PRODUCT_WEIGHT if k in specific else 0.0))
         query_ = _Query(query, weights, total, " ".join(sorted(query)), frozenset(products))
-        scored = [Scored(self._entries[k].id, self._score(self._entries[k], covered[k], query_))
+        scored = [Scored(self._entries[k].id, self._score(self._entries[k], covered[k], query_),
+                         round(covered[k] / total, 3))
                   for k in best]
         scored.sort(key=lambda s: s.score, reverse=True)
         return tuple(scored[:limit])
 
     @staticmethod
     def _score(entry: _Entry, matched: float, q: _Query) -> float:
-        cosine = max((sum(q.weights[c] for c in q.concepts & e) / (math.sqrt(q.total) * norm)
-                      for e, norm in zip(entry.examples, entry.norms, strict=True) if norm),
-                     default=0.0)
-        close = process.extractOne(q.string, entry.strings, scorer=fuzz.token_set_ratio)
+        dots: dict[int, float] = defaultdict(float)
+        for concept in q.concepts:
+            for i in entry.postings.get(concept, ()):
+                dots[i] += q.weights[concept]
+        root = math.sqrt(q.total)
+        cosine = max((dot / (root * entry.norms[i]) for i, dot in dots.items()
+                      if entry.norms[i]), default=0.0)
+        # The fuzzy comparison only for the examples sharing the most weight: an
+        # article with dozens of long examples would otherwise cost milliseconds.
+        nearest = heapq.nlargest(_FUZZY_EXAMPLES, dots, key=dots.__getitem__)
+        close = process.extractOne(q.string, [entry.strings[i] for i in nearest],
+                                   scorer=fuzz.token_set_ratio)
         closeness = 0.5 * cosine + 0.5 * (close[1] / 100 if close else 0.0)
         # A named product is part of the question: an article specific to it
         # covers that part, a general eSupport article does not.

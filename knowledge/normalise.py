@@ -18,10 +18,11 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-import simplemma
 import snowballstemmer
 import yaml
 from rapidfuzz import fuzz, process
+
+from knowledge import dictionaries
 
 LEXICON_FILE = Path(__file__).parent / "lexicon.yaml"
 LANGS = ("fi", "en")
@@ -86,7 +87,8 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
     return Lexicon(
         surface={lang: dict(words) for lang, words in raw["surface"].items()},
         stopwords=frozenset(str(w) for w in raw["stopwords"]),
-        synonyms={c: tuple(str(w) for w in ws) for c, ws in raw["synonyms"].items()},
+        synonyms={c: tuple(str(w) for w in (*ws, *raw.get("synonyms_sv", {}).get(c, ())))
+                  for c, ws in raw["synonyms"].items()},
         markers=tuple(
             (concept, re.compile(pattern))
             for concept, patterns in raw["markers"].items()
@@ -99,18 +101,18 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
 
 @cache
 def _stemmer(lang: str) -> Any:
-    return snowballstemmer.stemmer("finnish" if lang == "fi" else "english")
+    return snowballstemmer.stemmer({"fi": "finnish", "sv": "swedish"}.get(lang, "english"))
 
 
 # Bounded: customers type unbounded vocabularies into a long-running process.
 @lru_cache(maxsize=200_000)
 def _known(word: str, lang: str) -> bool:
-    return bool(simplemma.is_known(word, lang))
+    return dictionaries.is_known(word, lang)
 
 
 @lru_cache(maxsize=200_000)
 def _lemma(word: str, lang: str) -> str:
-    return str(simplemma.lemmatize(word, lang))
+    return dictionaries.lemmatize(word, lang)
 
 
 class Normaliser:
@@ -136,7 +138,7 @@ class Normaliser:
         self._phrases: dict[tuple[str, ...], str] = {}
         for concept, words in lexicon.synonyms.items():
             for phrase in words:
-                for lang in LANGS:
+                for lang in (*LANGS, "sv"):
                     tokens = tokenise(phrase)
                     keys = self.keys(tokens, lang)
                     if len(keys) == 1 and len(tokens) > 1:
@@ -172,7 +174,8 @@ class Normaliser:
             return self.keys(word.split(), lang)
         if word in self._lex.stopwords or word.rstrip("+") == "":
             return ()
-        for lang_ in (lang, *(x for x in LANGS if x != lang)):
+        chain = ("sv", "en") if lang == "sv" else (lang, *(x for x in LANGS if x != lang))
+        for lang_ in chain:
             if _known(word, lang_):
                 return self._lemma_keys(_lemma(word, lang_), lang_)
         if word in self._lexicon_words or depth > 1:
@@ -187,6 +190,8 @@ class Normaliser:
     def _unknown(self, word: str, lang: str, depth: int) -> tuple[str, ...]:
         """A word no dictionary knows: a loan word with a Finnish ending, a
         compound, a typo, or jargon. Tried in that order, cheapest first."""
+        if lang == "sv":
+            return self._unknown_swedish(word, depth)
         for clitic in self._lex.clitics:  # "tukeeko", "löytyyks": a question particle
             base = word[: -len(clitic)]
             if word.endswith(clitic) and len(base) >= 3 and _known(base, "fi"):
@@ -216,6 +221,15 @@ class Normaliser:
         if folded is not None:
             return self._word(folded, lang, depth + 1)
         return (str(_stemmer(lang).stemWord(_lemma(word, lang))),)
+
+    def _unknown_swedish(self, word: str, depth: int) -> tuple[str, ...]:
+        """Swedish compounds ("grafikkortet") and typos; no Finnish endings."""
+        if len(word) >= _COMPOUND_MIN:
+            for cut in range(len(word) - 3, 2, -1):
+                left, right = word[:cut], word[cut:]
+                if (_known(left, "sv") or left in self._known_surface) and _known(right, "sv"):
+                    return self._word(left, "sv", depth + 1) + self._word(right, "sv", depth + 1)
+        return (str(_stemmer("sv").stemWord(word)),)
 
     def _is_word(self, word: str) -> bool:
         return word in self._known_surface or _known(word, "en") or _known(word, "fi")

@@ -3,128 +3,57 @@
 One call, :meth:`Router.route`, returns one :class:`Route` with an outcome
 from ``../shared/eval/README.md``: answer from an article, no_answer,
 out_of_scope (with the reason), escalate, service_info (with the topic),
-service_feedback, or privacy (with the action).
+service_feedback, privacy (with the action) or small_talk.
 
-How it decides, in order:
+How it decides:
 
-1. The intents of ``intents.yaml``, top to bottom (privacy, feedback,
-   out-of-scope reasons, escalation, service questions): the first whose cue
-   words all occur fires, unless a well-matched article outranks it.
-2. The best article, if its confidence reaches the answer threshold and it
-   covers every product the message names.
-3. An intent whose example sentences the message closely resembles.
-4. Otherwise no_answer, with the closest articles as suggestions.
+1. Read the message as an engineer does (``reading.py``): its question or
+   request, its problem report and error text, the story around them, and
+   the greetings. A message that is only greetings, thanks or goodbyes is
+   small talk.
+2. Analyse the parts (``features.py``): concepts, markers, the hand-written
+   intent rules of ``intents.yaml`` and character n-grams, the story weighed
+   less than the question.
+3. The outcome model (``classifier.py``, trained on the example banks by
+   ``train.py``) gives each kind of decision a probability; the article
+   index (``matcher.py``) scores the articles against the question.
+4. ``decide.py`` combines both with constants chosen on cross-validation:
+   an article answers only when it fits well and the message is a question
+   for the knowledge base; a problem report is handed over rather than
+   answered; close readings ask a clarifying question (``clarify`` with the
+   ``alternatives``).
+
+Swedish messages are routed on the same concepts (``lexicon.yaml``'s
+``synonyms_sv``, simplemma's Swedish dictionary) and get ``lang="sv"``.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from knowledge.catalogue import (
-    Catalogue,
-    Mentions,
-    content,
-    extract_products,
-    extract_versions,
-    load_catalogue,
-)
+from knowledge.banks import ARTICLE_BANK, article_examples, read_bank
+from knowledge.catalogue import Catalogue, extract_products, extract_versions, load_catalogue
+from knowledge.classifier import LinearModel
+from knowledge.decide import Params, decide, ids, intent_route
+from knowledge.features import Analysis, analyse
 from knowledge.language import detect_language, preload
 from knowledge.loader import KnowledgeBase, load_knowledge_base
 from knowledge.matcher import ArticleIndex, Scored
-from knowledge.normalise import Lexicon, Normaliser, load_lexicon, read_words, tokenise
+from knowledge.normalise import Lexicon, Normaliser, load_lexicon, tokenise
+from knowledge.reading import read
 from knowledge.route import Outcome, Route
+from knowledge.rules import INTENTS_FILE, Intent, load_intents
 
 __all__ = ["Outcome", "Route", "Router", "extract_products", "extract_versions"]
 
-INTENTS_FILE = Path(__file__).parent / "intents.yaml"
-
-# The answer threshold, chosen on data with `supportbot eval --sweep` (2026-11-24):
-#   threshold            0.30  0.40  0.50  0.55  0.60  0.65  0.70  0.80
-#   dev+heldout_style    209   209   209   210   210   209   209   202   (of 210)
-#   fresh+blind          142   143   143   143   141   138   138   130   (of 143)
-# Below 0.55 a product's articles start answering what none covers ("which
-# browsers does Windchill 13 support" got windchill-java); from 0.60 terse real
-# questions fall to no_answer ("creo 64 bit only?", "download arbortext m030").
-# 0.55 is the one value best on both, and leans to "not sure" over a wrong article.
-ANSWER_THRESHOLD = 0.55
+MODEL_FILE = Path(__file__).parent / "model" / "outcomes.npz"
 # How close (Dice over concepts) a message must be to an intent's example
-# sentence for the example alone to fire the intent.
+# sentence for the example alone to fire the intent (rules-only fallback).
 INTENT_SIMILARITY = 0.8
-# ... and share at least this many words with it: one shared word is chance.
-_MIN_SHARED = 2
-# Suggestions below this score are noise, not "closest articles".
-SUGGESTION_FLOOR = 0.15
-
-
-@dataclass(frozen=True, slots=True)
-class Intent:
-    """One entry of ``intents.yaml`` with its words already normalised."""
-
-    id: str
-    outcome: Outcome
-    detail: tuple[str, str] | None
-    when: tuple[frozenset[str], ...]
-    unless: frozenset[str]
-    yield_above: float | None
-    examples: tuple[frozenset[str], ...]
-
-    def fires(self, concepts: frozenset[str]) -> bool:
-        return not (self.unless & concepts) and any(line <= concepts for line in self.when)
-
-    def closeness(self, concepts: frozenset[str]) -> float:
-        """Dice similarity to the nearest example sentence, 0..1, on words only:
-        "@ptc" is shared by half of all messages and proves nothing here."""
-        words = frozenset(c for c in concepts if c[0] != "@")
-        best = 0.0
-        for example in self.examples:
-            shared = len(words & example)
-            if shared >= _MIN_SHARED:
-                best = max(best, 2 * shared / (len(words) + len(example)))
-        return best
-
-
-def load_intents(normaliser: Normaliser, catalogue: Catalogue,
-                 path: Path = INTENTS_FILE) -> tuple[Intent, ...]:
-    """Parse ``intents.yaml``; raise ``ValueError`` naming a cue word that
-    normalises to nothing (a typo or a stopword would silently never match)."""
-    raw = read_words(path)
-    return tuple(_intent(entry, normaliser, catalogue) for entry in raw["intents"])
-
-
-def _intent(entry: Mapping[str, Any], normaliser: Normaliser, catalogue: Catalogue) -> Intent:
-    def words(items: Iterable[str]) -> frozenset[str]:
-        out: set[str] = set()
-        for item in items:
-            found = (item,) if item[0] in "@~" else normaliser.concepts(tokenise(item), "fi")
-            if not found:
-                raise ValueError(f"intents.yaml: {entry['id']}: {item!r} normalises to nothing")
-            out.update(found)
-        return frozenset(out)
-
-    detail = next(((k, str(entry[k])) for k in ("reason", "topic", "action") if k in entry), None)
-    examples = [(t, lang) for lang in ("fi", "en") for t in entry.get("examples", {}).get(lang, ())]
-    return Intent(
-        id=str(entry["id"]),
-        outcome=Outcome(entry["outcome"]),
-        detail=detail,
-        when=tuple(words(line) for line in entry["when"]),
-        unless=words(entry.get("unless", ())),
-        yield_above=float(entry["yield"]) if "yield" in entry else None,
-        examples=tuple(frozenset(c for c in _message_concepts(normaliser, catalogue, t, lang)[1]
-                                 if c[0] != "@") for t, lang in examples),
-    )
-
-
-def _message_concepts(normaliser: Normaliser, catalogue: Catalogue, text: str,
-                      lang: str) -> tuple[Mentions, frozenset[str]]:
-    """The message's concepts plus its markers (~request, @ptc …), as one set."""
-    mentions, concepts = content(normaliser, catalogue, text, lang)
-    markers = normaliser.markers(text) + mentions.markers()
-    return mentions, frozenset(concepts + markers)
+# Articles the index offers for the decision (re-scored with the model's belief).
+RANKED = 6
 
 
 class Router:
@@ -134,65 +63,95 @@ class Router:
     a second for the shipped base once the process is warm) and swapping it in.
     """
 
-    __slots__ = ("catalogue", "index", "intents", "normaliser", "threshold")
+    __slots__ = ("catalogue", "index", "intents", "model", "normaliser", "params")
 
     def __init__(self, kb: KnowledgeBase, *, lexicon: Lexicon | None = None,
                  catalogue: Catalogue | None = None, intents_file: Path = INTENTS_FILE,
-                 threshold: float = ANSWER_THRESHOLD) -> None:
+                 threshold: float | None = None, model: LinearModel | None = None,
+                 model_file: Path | None = MODEL_FILE,
+                 examples: dict[str, list[tuple[str, str]]] | None = None,
+                 params: Params | None = None) -> None:
         self.catalogue = catalogue or load_catalogue()
         vocabulary = {t for a in kb.articles
                       for text in (*a.questions.all(), a.title.fi, a.title.en, *a.keywords)
                       for t in tokenise(text)}
         self.normaliser = Normaliser(lexicon or load_lexicon(), vocabulary)
-        self.index = ArticleIndex(kb, self.normaliser, self.catalogue)
+        if examples is None:
+            examples = article_examples(read_bank(ARTICLE_BANK), kb.ids())
+        self.index = ArticleIndex(kb, self.normaliser, self.catalogue, examples)
         self.intents = load_intents(self.normaliser, self.catalogue, intents_file)
-        self.threshold = threshold
+        if model is None and model_file is not None and model_file.exists():
+            model, _, chosen = LinearModel.load(model_file)
+            params = params or Params(**chosen)
+        self.params = params or Params()
+        self.model = model
+        if threshold is not None:
+            self.params = replace(self.params, threshold=threshold)
         preload()
 
     @classmethod
-    def default(cls) -> Router:
-        """The shipped knowledge base and intents."""
-        return cls(load_knowledge_base())
+    def default(cls, articles: Path | None = None) -> Router:
+        """The shipped knowledge base (or the one in ``articles``) and intents."""
+        return cls(load_knowledge_base(articles) if articles else load_knowledge_base())
+
+    @property
+    def threshold(self) -> float:
+        return self.params.threshold
 
     def with_threshold(self, threshold: float) -> Router:
         """The same router answering from ``threshold`` up (for sweeps; no rebuild)."""
+        return self.with_params(replace(self.params, threshold=threshold))
+
+    def with_params(self, params: Params) -> Router:
         twin = copy.copy(self)
-        twin.threshold = threshold
+        twin.params = params
         return twin
+
+    def analyse(self, text: str) -> tuple[Route, Analysis | None]:
+        """The message read and analysed; a small-talk route needs no analysis."""
+        reading = read(text)
+        lang = detect_language(text)
+        if reading.small_talk is not None:
+            return Route(Outcome.SMALL_TALK, lang=lang, confidence=1.0,
+                         small_talk=reading.small_talk), None
+        analysis = analyse(text, reading, lang, self.normaliser, self.catalogue, self.intents)
+        base = Route(Outcome.NO_ANSWER, lang=lang, confidence=0.0,
+                     products=analysis.mentions.products, versions=analysis.mentions.versions,
+                     problem=reading.problem)
+        return base, analysis
 
     def route(self, text: str) -> Route:
         """Decide what to do with ``text``. Pure and synchronous; a few ms."""
-        lang = detect_language(text)
-        # Swedish is detected (to answer in the default language) but has no
-        # articles; its loan words lemmatise best as English.
-        mentions, concepts = _message_concepts(self.normaliser, self.catalogue, text,
-                                               lang if lang in ("fi", "en") else "en")
-        ranked = self.index.rank(tuple(concepts), mentions.products, limit=4)
+        base, analysis = self.analyse(text)
+        if analysis is None:
+            return base
+        ranked = self.index.rank(tuple(analysis.focus), analysis.mentions.products,
+                                 limit=RANKED)
+        base = replace(base, suggestions=ids(ranked))
+        if self.model is not None:
+            route = decide(self.model.probabilities(analysis.features), ranked, base,
+                           self.params)
+        else:
+            route = self._by_rules(analysis, ranked, base)
+        # The decision weighs error text only; the flag also marks problems told in
+        # words ("Creo kaatuu", "crashes"), for a hand-over that keeps the description.
+        if not route.problem and "problem" in analysis.concepts:
+            route = replace(route, problem=True)
+        return route
+
+    def _by_rules(self, analysis: Analysis, ranked: tuple[Scored, ...], base: Route) -> Route:
+        """Without a model: the first intent rule that fires, else the best article."""
         best = ranked[0].score if ranked else 0.0
-        base = Route(Outcome.NO_ANSWER, lang=lang, confidence=round(1 - best, 3),
-                     suggestions=_ids(ranked), products=mentions.products,
-                     versions=mentions.versions)
+        concepts = analysis.focus
         for intent in self.intents:
             if intent.fires(concepts) and not (
-                intent.yield_above is not None and best >= intent.yield_above
-            ):
-                return _intent_route(base, intent, 0.6 + 0.4 * intent.closeness(concepts))
-        if ranked and best >= self.threshold:
+                    intent.yield_above is not None and best >= intent.yield_above):
+                return intent_route(base, intent.label, 0.6 + 0.4 * intent.closeness(concepts))
+        if ranked and best >= self.params.threshold:
             return replace(base, outcome=Outcome.ANSWER, confidence=round(best, 3),
-                           article=ranked[0].article, suggestions=_ids(ranked[1:]))
-        close = max(self.intents, key=lambda i: i.closeness(concepts), default=None)
+                           article=ranked[0].article, suggestions=ids(ranked[1:]))
+        close: Intent | None = max(self.intents, key=lambda i: i.closeness(concepts),
+                                   default=None)
         if close is not None and close.closeness(concepts) >= INTENT_SIMILARITY:
-            return _intent_route(base, close, close.closeness(concepts))
-        return base
-
-
-def _intent_route(base: Route, intent: Intent, confidence: float) -> Route:
-    key, value = intent.detail or ("", "")
-    return replace(base, outcome=intent.outcome, confidence=round(confidence, 3), suggestions=(),
-                   article=None, reason=value if key == "reason" else None,
-                   topic=value if key == "topic" else None,
-                   action=value if key == "action" else None)
-
-
-def _ids(ranked: Iterable[Scored]) -> tuple[str, ...]:
-    return tuple(s.article for s in ranked if s.score >= SUGGESTION_FLOOR)[:3]
+            return intent_route(base, close.label, close.closeness(concepts))
+        return replace(base, confidence=round(1 - best, 3))

@@ -243,3 +243,17 @@ class PrivacyAuditRow(SQLModel, table=True):
     request: str = Field(max_length=32)
     source: str = Field(max_length=32)
     rows: int = 0
+
+
+class ChannelMarkRow(SQLModel, table=True):
+    """What a channel must remember about its own messages (a Teams case card's activity id,
+    the case a thread belongs to): platform ids only, nothing personal."""
+
+    __tablename__ = "channel_marks"
+    __table_args__ = (UniqueConstraint("channel", "key", name="uq_channel_mark"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    key: str = Field(max_length=255)
+    value: str = Field(max_length=512)
+    created_at: datetime = Field(sa_column=_when(index=True))

@@ -3,8 +3,9 @@ and the bot's real app, driven through a collecting channel."""
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,9 +14,23 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import App
+from bot.core.logs import OWN_LOGGERS
 from bot.core.settings import Settings
 from storage.db import async_url
 from tests.harness import Clock
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_found() -> Iterator[None]:
+    """A command run in-process sets our loggers' levels; put them back, so later
+    tests' log capture sees what they log (pytest renews its own handlers each phase)."""
+    root = logging.getLogger()
+    level = root.level
+    levels = {name: logging.getLogger(name).level for name in OWN_LOGGERS}
+    yield
+    root.setLevel(level)
+    for name, old in levels.items():
+        logging.getLogger(name).setLevel(old)
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

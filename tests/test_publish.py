@@ -129,3 +129,18 @@ async def test_sighup_publishes_in_a_running_server(tmp_path, articles):
     finally:
         server.send_signal(signal.SIGTERM)
         await asyncio.wait_for(server.wait(), 30)
+
+
+async def test_serve_refuses_to_start_on_articles_that_fail_lint(tmp_path, articles):
+    (articles / "windchill-browsers.yaml").write_text(NEW_ARTICLE.replace("owner:", "ownr:"),
+                                                     encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SUPPORTBOT_"))}
+    env.pop("DATABASE_URL", None)
+    env.update(SUPPORTBOT_DATA_DIR=str(tmp_path), SUPPORTBOT_ARTICLES_DIR=str(articles))
+    server = await asyncio.create_subprocess_exec(
+        str(BIN), "serve", "--host", "127.0.0.1", "--port", str(_free_port()), env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)  # fmt: skip
+    output, _ = await asyncio.wait_for(server.communicate(), 120)
+    assert server.returncode == 1
+    assert "windchill-browsers" in output.decode()
+    assert "serving on" not in output.decode()

@@ -48,8 +48,7 @@ def test_heldout_style_accuracy(router: Router, path: Path) -> None:
 
 def test_heldout_style_set_covers_every_outcome_in_both_languages(router: Router) -> None:
     cases = load_cases([HELDOUT_STYLE])
-    # Small talk came with issue 9; the routing work adds its cases to this set.
-    assert {c.expect.outcome for c in cases} >= set(Outcome) - {Outcome.SMALL_TALK}
+    assert {c.expect.outcome for c in cases} >= set(Outcome)
     assert {router.route(c.text).lang for c in cases} >= {"fi", "en"}
 
 

@@ -126,7 +126,7 @@ async def _walkthrough(customer: Terminal, agent: Terminal) -> None:
     await customer.expect("Liittyykö asia aiempaan")
     await customer.type("1")
     await customer.expect("Tukipyyntösi #1")
-    await agent.expect("Agent console for Maija Virtanen")
+    await agent.expect("Tukihenkilön konsoli: Maija Virtanen")
     await agent.expect("Uusi tapaus #1")  # the new-case alert reaches the agent's console
     await agent.type("take 1")
     await agent.expect("Otit tapauksen #1")

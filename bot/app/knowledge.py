@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -22,12 +23,24 @@ class KnowledgeSnapshot:
 
     kb: KnowledgeBase
     router: Router
+    # A digest of the article files it was built from (/readyz, /metrics).
+    version: str = ""
 
     def route(self, text: str) -> Route:
         return self.router.route(text)
 
     def article(self, article_id: str) -> Article | None:
         return self.kb.get(article_id)
+
+
+def files_version(directory: Path) -> str:
+    """The first 12 hex digits of a SHA-256 over the article files' names and bytes: the
+    same articles give the same version in every process."""
+    digest = hashlib.sha256()
+    for path in sorted(directory.rglob("*.y*ml")):
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
 
 
 class PublishRefused(Exception):
@@ -41,19 +54,28 @@ class PublishRefused(Exception):
 class PublishedKnowledge:
     """The knowledge base in use; :meth:`publish` swaps in a new one without a restart."""
 
-    def __init__(self, directory: Path = ARTICLES_DIR, *, load: bool = True) -> None:
+    def __init__(self, directory: Path = ARTICLES_DIR, *, load: bool = True,
+                 today: date | None = None) -> None:
+        """With ``load``, the articles must pass ``kb lint`` (:class:`PublishRefused`
+        names the errors): a process never starts serving articles an editor broke."""
         self.directory = directory
-        self._current: KnowledgeSnapshot | None = self._build() if load else None
+        self._current: KnowledgeSnapshot | None = (
+            self._checked_build(today or date.today()) if load else None)
 
     def _build(self) -> KnowledgeSnapshot:
+        version = files_version(self.directory)
         kb = load_knowledge_base(self.directory)
-        return KnowledgeSnapshot(kb=kb, router=Router(kb))
+        return KnowledgeSnapshot(kb=kb, router=Router(kb), version=version)
 
     def _checked_build(self, today: date) -> KnowledgeSnapshot:
         errors = [f for f in lint(self.directory, today) if f.severity is Severity.ERROR]
         if errors:
             raise PublishRefused(errors)
         return self._build()
+
+    def published(self) -> KnowledgeSnapshot | None:
+        """The snapshot in use, or None in a process started without the knowledge base."""
+        return self._current
 
     def current(self) -> KnowledgeSnapshot:
         if self._current is None:
@@ -66,5 +88,6 @@ class PublishedKnowledge:
         error (:class:`PublishRefused`) the published knowledge base stays as it was."""
         snapshot = await asyncio.to_thread(self._checked_build, today)
         self._current = snapshot
-        log.info("knowledge base published articles=%d", len(snapshot.kb.articles))
+        log.info("knowledge base published articles=%d version=%s",
+                 len(snapshot.kb.articles), snapshot.version)  # fmt: skip
         return snapshot

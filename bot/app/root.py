@@ -18,6 +18,7 @@ from bot.core.contract import Channel, ReplyAddress
 from bot.core.desk_text import event_text
 from bot.core.keys import Keys
 from bot.core.logs import failure
+from bot.core.metrics import NO_METER, Meter
 from bot.core.records import Erasure
 from bot.core.settings import Settings
 from bot.core.texts import Catalogue
@@ -40,6 +41,7 @@ from knowledge.loader import ARTICLES_DIR
 from storage.cases import SqlCases
 from storage.db import Database
 from storage.inbox import SqlInbox
+from storage.marks import SqlMarks
 from storage.outbox import SqlOutbox
 from storage.register import SqlRegisterStore
 from storage.repository import SqlStorage
@@ -75,7 +77,9 @@ class App:
     alerts: DueAlerts
     clock: Clock
     inbox: SqlInbox
+    marks: SqlMarks
     wakers: list[Callable[[], None]] = field(default_factory=list)
+    meter: Meter = NO_METER
 
     @classmethod
     async def start(
@@ -85,6 +89,7 @@ class App:
         clock: Clock = utc_now,
         shared_desks: tuple[ReplyAddress, ...] = (),
         knowledge: bool = True,
+        meter: Meter = NO_METER,
     ) -> App:
         """Open (and migrate) the database, load the knowledge base and build the engine.
 
@@ -137,6 +142,7 @@ class App:
                 hours=kit.hours_text,
                 handover=kit,
                 notify=notify,
+                meter=meter,
             )
         )
         desk = Desk(
@@ -172,7 +178,9 @@ class App:
             alerts=alerts,
             clock=clock,
             inbox=SqlInbox(database),
+            marks=SqlMarks(database),
             wakers=wakers,
+            meter=meter,
         )
 
     async def ping(self) -> None:
@@ -188,7 +196,7 @@ class App:
         """This process's inbox workers; woken when this process stores a message."""
         return InboxWorkers(
             inbox=self.inbox, engine=self.engine, clock=self.clock, channels=channels,
-            concurrency=concurrency,
+            concurrency=concurrency, meter=self.meter,
         )  # fmt: skip
 
     def dispatcher(self, routes: Mapping[str, OutboxRoute], *, woken: bool = True) -> Dispatcher:
@@ -198,6 +206,7 @@ class App:
             return event_text(self.texts, self.settings.agent_language, event, self.clock())
 
         async def report(item: OutboxItem, error: str) -> None:
+            self.meter.delivery_failed(channel=item.address.channel)
             await self.report_failure(item, error)
 
         dispatcher = Dispatcher(
@@ -206,6 +215,8 @@ class App:
             desk_text=desk_text,
             clock=self.clock,
             on_failure=report,
+            # SQLite has one writer: concurrent claims there only fail on its lock.
+            recipients_at_once=1 if self.database.dialect == "sqlite" else 8,
         )
         if woken:
             self.wakers.append(dispatcher.wake)

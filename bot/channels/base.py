@@ -17,6 +17,7 @@ from aiohttp import web
 
 from bot.core.cases import Delivery
 from bot.core.contract import Channel, InboundMessage
+from bot.core.ports import ChannelMarks
 from bot.core.settings import Settings
 from bot.core.texts import Catalogue
 from bot.desk.commands import Desk
@@ -44,6 +45,8 @@ class Host:
     handle_kind: Callable[[str, KindHandler], None]
     # Store messages in the outbox outside a turn (an agent told why an action failed).
     deliver: Callable[[Sequence[Delivery]], Awaitable[None]]
+    # A channel's own ids in the bot's database (Teams' case cards and their threads).
+    marks: ChannelMarks | None = None
 
 
 class Mount(Protocol):

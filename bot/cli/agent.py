@@ -22,24 +22,31 @@ from bot.desk.commands import Desk, DeskError, DeskErrorCode
 from bot.desk.outbox import Route
 from bot.service.agents import DeskRoutes
 
-HELP = """Commands (N is a case number; leave it out to act on your current case):
-  list                     the queue
-  show N                   a case and its transcript
-  take N                   take a case
-  reply [N] TEXT           write to the customer
-  note [N] TEXT            an internal note (never shown to the customer)
-  urgency [N] 1-4          change the urgency
-  back [N]                 hand the chat back to the bot
-  transfer [N] EMAIL|queue give the case to another agent, or back to the queue
-  close [N] RESOLUTION     close the case with a resolution
-  help, quit"""
+# What an agent may type, in Finnish or English, and the command it means.
+WORDS = {
+    "list": "list", "queue": "list", "jono": "list", "show": "show", "näytä": "show",
+    "nayta": "show", "take": "take", "ota": "take", "reply": "reply", "vastaa": "reply",
+    "note": "note", "muistiinpano": "note", "urgency": "urgency", "kiireellisyys": "urgency",
+    "back": "back", "palauta": "back", "transfer": "transfer", "siirrä": "transfer",
+    "siirra": "transfer", "close": "close", "sulje": "close", "help": "help", "ohje": "help",
+    "quit": "quit", "exit": "quit", "lopeta": "quit",
+}  # fmt: skip
 
 
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
-        "agent", help="the agent console: queue, take, reply, note, hand back, transfer, close"
+        "agent",
+        help="the agent console: take, reply, note, hand back, close cases",
+        description="The agents' console in a terminal: the queue, cases and their "
+        "transcripts, and every desk action (take, reply, note, urgency, hand back, "
+        "transfer, close). Customers' messages and due-time alerts for you appear while it "
+        "runs. It speaks SUPPORTBOT_AGENT_LANGUAGE (fi by default) and accepts the commands "
+        "in Finnish and English; type help (ohje) inside it.",
     )
-    parser.add_argument("--as", dest="agent", metavar="EMAIL", required=True)
+    parser.add_argument(
+        "--as", dest="agent", metavar="EMAIL", required=True,
+        help="your address as in SUPPORTBOT_AGENTS (only agents may use the console)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -49,24 +56,28 @@ class Console:
     def __init__(self, app: App, email: str, write: Callable[[str], None] = print) -> None:
         self.app, self.desk, self.email, self.write = app, app.desk, email, write
         self.current: int | None = None
+        self.lang = app.settings.agent_language
+
+    def text(self, key: str, **params: object) -> str:
+        return self.app.texts.get(self.lang, key, **params)
 
     def _case(self, words: list[str]) -> tuple[int, list[str]]:
         if words and words[0].lstrip("#").isdigit():
             return int(words[0].lstrip("#")), words[1:]
         if self.current is None:
-            raise DeskError(DeskErrorCode.NO_CASE, "Give a case number (see: list).")
+            raise DeskError(DeskErrorCode.NO_CASE, self.text("cli.agent.give_case"))
         return self.current, words
 
     async def handle(self, line: str) -> bool:
         """Run one command; False when the agent quits."""
-        command, *words = line.split()
-        command = command.lower()
+        typed, *words = line.split()
+        command = WORDS.get(typed.lower(), typed.lower())
         try:
-            if command in ("quit", "exit"):
+            if command == "quit":
                 return False
             if command == "help":
-                self.write(HELP)
-            elif command in ("list", "queue"):
+                self.write(self.text("cli.agent.help"))
+            elif command == "list":
                 await self._list()
             elif command == "show":
                 await self._show(*self._case(words))
@@ -79,14 +90,14 @@ class Console:
     async def _list(self) -> None:
         cards = await self.desk.queue(self.email)
         now = self.app.clock()
-        lang = self.app.settings.agent_language
-        self.write("\n".join(case_line(self.app.texts, lang, c, now) for c in cards) or "-")
+        lines = [case_line(self.app.texts, self.lang, c, now) for c in cards]
+        self.write("\n".join(lines) or self.text("cli.agent.queue_empty"))
 
     async def _show(self, case_id: int, _: list[str]) -> None:
-        lang = self.app.settings.agent_language
+        lang = self.lang
         card = await self.app.cases.card(case_id)
         if card is None:
-            self.write(f"! no case #{case_id}")
+            self.write(f"! {self.text('desk.no_case', case=case_id)}")
             return
         self.write(case_line(self.app.texts, lang, card, self.app.clock()))
         self.write(card.summary)
@@ -94,12 +105,15 @@ class Console:
             self.write("  " + message_line(self.app.texts, lang, message))
 
     async def _act(self, command: str, words: list[str]) -> None:
+        if command not in ("take", "reply", "note", "urgency", "back", "transfer", "close"):
+            self.write(f"! {self.text('cli.agent.unknown_command', command=command)}")
+            return
         case_id, rest = self._case(words)
         text = " ".join(rest)
         if command == "urgency" and not text.strip().isdigit():
             raise DeskError(
                 DeskErrorCode.BAD_URGENCY,
-                self.app.texts.get(self.app.settings.agent_language, "desk.bad_urgency"),
+                self.text("desk.bad_urgency"),
             )
         desk: Desk = self.desk
         actions: dict[str, Callable[[], Awaitable[Any]]] = {
@@ -111,9 +125,6 @@ class Console:
             "transfer": lambda: desk.transfer(self.email, case_id, text),
             "close": lambda: desk.close(self.email, case_id, text),
         }
-        if command not in actions:
-            self.write(f"! unknown command {command!r}; type help")
-            return
         outcome = await actions[command]()
         self.current = case_id
         self.write(outcome.message)
@@ -137,7 +148,7 @@ async def run(args: argparse.Namespace) -> int:
         asyncio.create_task(dispatcher.run(stop)),
         asyncio.create_task(app.alerts.run(stop)),
     ]
-    print(f"Agent console for {agent.name}. Type help for commands.")
+    print(console.text("cli.agent.welcome", name=agent.name), flush=True)
     try:
         while True:
             line = await asyncio.to_thread(sys.stdin.readline)

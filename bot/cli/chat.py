@@ -21,11 +21,20 @@ from bot.desk.outbox import Route
 
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
-        "chat", help="chat with the bot in this terminal (the local channel)"
+        "chat",
+        help="chat with the bot in this terminal, as a customer",
+        description="Talk to the bot as a customer would, on the same engine and database as "
+        "Slack and Teams. Buttons are shown as numbered lines: type the number. Reads lines "
+        "until the end of input (Ctrl-D), so a conversation can be piped in as a script.",
     )
-    parser.add_argument("--user", metavar="EMAIL", help="who you are (used after consent)")
+    parser.add_argument(
+        "--user", metavar="EMAIL",
+        help="who you are: the email the customer register is checked with (after consent)",
+    )
     parser.add_argument("--name", help="your name, as a chat platform would know it")
-    parser.add_argument("--lang", choices=("fi", "en"), help="language until you write")
+    parser.add_argument(
+        "--lang", choices=("fi", "en"), help="the bot's language until you write something"
+    )
     parser.set_defaults(run=run)
 
 

@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from bot.service.hours import ClosedReason, HoursStatus, ServiceHours
+from bot.core.texts import Catalogue
+from bot.service.hours import HoursStatus, ServiceHours
 from bot.service.hours_config import ServiceHoursConfigError, config_from_env
 
-_REASONS = {
-    ClosedReason.WEEKEND: "weekend",
-    ClosedReason.HOLIDAY: "public holiday",
-    ClosedReason.CLOSURE: "configured closure",
-    ClosedReason.BEFORE_OPENING: "before opening time",
-    ClosedReason.AFTER_CLOSING: "after closing time",
-}
+_FI_DAYS = ("ma", "ti", "ke", "to", "pe", "la", "su")
+
+
+def user_language(env: Mapping[str, str]) -> str:
+    """Finnish for a Finnish locale (LC_ALL, LC_MESSAGES or LANG), English otherwise."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if env.get(name):
+            return "fi" if env[name].lower().startswith("fi") else "en"
+    return "en"
 
 
 def register(commands: Any) -> None:
@@ -39,6 +44,10 @@ def register(commands: Any) -> None:
         metavar="ISO-TIME",
         help="the instant to ask about, e.g. 2026-06-18T15:00 (no offset: Helsinki time; "
         "default: now)",
+    )
+    parser.add_argument(
+        "--lang", choices=("fi", "en"), default=None,
+        help="the language of the answer (default: Finnish under a Finnish locale, else English)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(run=run)
@@ -57,11 +66,13 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"supportbot hours: {error}", file=sys.stderr)
         return 2
-    status = hours.status(at, lang="en")
+    lang: Literal["fi", "en"] = "fi" if (args.lang or user_language(os.environ)) == "fi" else "en"
+    status = hours.status(at, lang=lang)
     if args.json:
         print(json.dumps(_as_json(status, zone), ensure_ascii=False))
     else:
-        print("\n".join(_as_lines(status, at, zone, hours)))
+        texts = Catalogue.load()
+        print("\n".join(_as_lines(status, at, hours, texts, lang)))
     return 0
 
 
@@ -87,23 +98,33 @@ def _as_json(status: HoursStatus, zone: ZoneInfo) -> dict[str, object]:
     }
 
 
-def _as_lines(status: HoursStatus, at: datetime, zone: ZoneInfo, hours: ServiceHours) -> list[str]:
-    def shown(instant: datetime) -> str:
-        return f"{instant.astimezone(zone):%a %Y-%m-%d %H:%M}"
+def _shown(instant: datetime, zone: ZoneInfo, lang: str) -> str:
+    local = instant.astimezone(zone)
+    if lang == "fi":
+        return f"{_FI_DAYS[local.weekday()]} {local:%d.%m.%Y} klo {local:%H.%M}"
+    return f"{local:%a %Y-%m-%d %H:%M}"
 
+
+def _as_lines(
+    status: HoursStatus, at: datetime, hours: ServiceHours, texts: Catalogue, lang: str
+) -> list[str]:
+    zone = ZoneInfo(hours.config.timezone)
+
+    def text(key: str, **params: object) -> str:
+        return texts.get(lang, f"cli.hours.{key}", **params)
+
+    shown = {"at": _shown(at, zone, lang), "zone": zone.key}
     if status.open and status.closes_at is not None:
         closes = status.closes_at.astimezone(zone)
-        lines = [f"Open at {shown(at)} ({zone.key}); closes at {closes:%H:%M}."]
+        closing = f"{closes:%H.%M}" if lang == "fi" else f"{closes:%H:%M}"
+        lines = [text("open", closes=closing, **shown)]
     else:
         assert status.reason is not None
-        why = _REASONS[status.reason] + (f": {status.detail}" if status.detail else "")
+        why = text(status.reason.value) + (f": {status.detail}" if status.detail else "")
         lines = [
-            f"Closed at {shown(at)} ({zone.key}) — {why}.",
-            f"Next opening: {shown(status.next_open)}.",
+            text("closed", why=why, **shown),
+            text("next_open", at=_shown(status.next_open, zone, lang)),
         ]
-    target_hours = hours.config.target.total_seconds() / 3600
-    lines.append(
-        f"A request arriving then is due by {shown(status.due)} "
-        f"({target_hours:g} business hours later)."
-    )
+    target_hours = f"{hours.config.target.total_seconds() / 3600:g}"
+    lines.append(text("due", due=_shown(status.due, zone, lang), target=target_hours))
     return lines

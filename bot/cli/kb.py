@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import difflib
 import json
+import os
 import sys
 import textwrap
 from datetime import date
@@ -28,20 +29,20 @@ def register(commands: Any) -> None:
     actions = parser.add_subparsers(dest="kb_action", metavar="ACTION", required=True)
 
     listing = actions.add_parser("list", help="one line per article")
-    _add_dir(listing)
+    add_dir(listing)
     listing.set_defaults(run=run_list)
 
     show = actions.add_parser("show", help="one article in full")
     show.add_argument("id", help="the article id (its file name without .yaml)")
     show.add_argument("--lang", choices=LANGUAGES, help="only this language (default: both)")
-    _add_dir(show)
+    add_dir(show)
     show.set_defaults(run=run_show)
 
     export = actions.add_parser("export", help="all articles as one JSON object")
     export.add_argument(
         "--json", action="store_true", help="JSON output (the only format, and the default)"
     )
-    _add_dir(export)
+    add_dir(export)
     export.set_defaults(run=run_export)
 
     check = actions.add_parser("lint", help="check the articles before publishing")
@@ -54,23 +55,35 @@ def register(commands: Any) -> None:
     )
     check.add_argument("--online", action="store_true", help="also request every source link")
     check.add_argument("--json", action="store_true", help="print the findings as JSON")
-    _add_dir(check)
+    add_dir(check)
     check.set_defaults(run=run_lint)
 
 
-def _add_dir(parser: argparse.ArgumentParser) -> None:
+def default_articles_dir() -> Path:
+    """The articles folder ``serve`` uses: ``SUPPORTBOT_ARTICLES_DIR`` or the shipped one."""
+    configured = os.environ.get("SUPPORTBOT_ARTICLES_DIR")
+    return Path(configured) if configured else ARTICLES_DIR
+
+
+def add_dir(parser: argparse.ArgumentParser) -> None:
+    """``--dir``: the editors' checks test the articles an editor is about to publish."""
     parser.add_argument(
         "--dir",
         type=Path,
-        default=ARTICLES_DIR,
+        default=None,
         metavar="DIR",
-        help="the articles folder (default: the shipped knowledge base)",
+        help="the articles folder (default: $SUPPORTBOT_ARTICLES_DIR, else the shipped "
+        "knowledge base)",
     )
+
+
+def articles_dir(args: argparse.Namespace) -> Path:
+    return args.dir if args.dir is not None else default_articles_dir()
 
 
 def run_list(args: argparse.Namespace) -> int:
     """Print a table of id, products, review marker and Finnish title; 1 if loading fails."""
-    kb = _load(args.dir)
+    kb = _load(articles_dir(args))
     if kb is None:
         return 1
     today = date.today()
@@ -94,12 +107,12 @@ def _shorten(text: str, width: int = 30) -> str:
 
 def run_show(args: argparse.Namespace) -> int:
     """Print one article for reading in a terminal; 1 for an unknown id or a broken KB."""
-    kb = _load(args.dir)
+    kb = _load(articles_dir(args))
     if kb is None:
         return 1
     article = kb.get(args.id)
     if article is None:
-        print(f"No article with id {args.id!r} in {args.dir}.", file=sys.stderr)
+        print(f"No article with id {args.id!r} in {articles_dir(args)}.", file=sys.stderr)
         close = difflib.get_close_matches(args.id, kb.ids(), n=3, cutoff=0.5)
         if close:
             print(f"Did you mean: {', '.join(close)}?", file=sys.stderr)
@@ -134,7 +147,7 @@ def format_article(article: Article, *, langs: tuple[str, ...] = LANGUAGES) -> s
 
 def run_export(args: argparse.Namespace) -> int:
     """Print every article as one JSON object ``{"articles": [...]}``; 1 if loading fails."""
-    kb = _load(args.dir)
+    kb = _load(articles_dir(args))
     if kb is None:
         return 1
     payload = {"articles": [article_as_json(a) for a in kb.articles]}
@@ -153,7 +166,7 @@ def article_as_json(article: Article) -> dict[str, Any]:
 def run_lint(args: argparse.Namespace) -> int:
     """Print the findings grouped by severity and article; 1 when any is an error."""
     today = args.today or date.today()
-    findings = lint(args.dir, today, online=args.online)
+    findings = lint(articles_dir(args), today, online=args.online)
     if args.json:
         print(json.dumps(_findings_json(findings, today), ensure_ascii=False, indent=2))
     else:

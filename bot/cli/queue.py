@@ -13,9 +13,12 @@ from bot.core.settings import Settings
 
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
-        "queue", help="open cases in queue order (urgency, then arrival)"
+        "queue",
+        help="open cases in queue order (urgency, then arrival)",
+        description="The open cases as the agents see them: urgency first, then arrival, "
+        "with organisation, product, target time, state and holder.",
     )
-    parser.add_argument("--json", action="store_true", help="one JSON object")
+    parser.add_argument("--json", action="store_true", help="print one JSON object, for scripts")
     parser.set_defaults(run=run)
 
 

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.cli.kb import add_dir, articles_dir
 from knowledge.evaluate import CaseError, Report, evaluate, load_cases, sweep
 from knowledge.loader import ArticleError
 from knowledge.router import Route, Router
@@ -26,6 +27,7 @@ def register(commands: Any) -> None:
     )
     route.add_argument("text", help="the customer's message")
     route.add_argument("--json", action="store_true", help="print one JSON object")
+    add_dir(route)
     route.set_defaults(run=run_route)
 
     evaluation: argparse.ArgumentParser = commands.add_parser(
@@ -39,12 +41,17 @@ def register(commands: Any) -> None:
     evaluation.add_argument("--json", action="store_true", help="print one JSON object")
     evaluation.add_argument("--sweep", action="store_true",
                             help="also show accuracy at answer thresholds 0.30..0.80")
+    add_dir(evaluation)
     evaluation.set_defaults(run=run_eval)
 
 
-def _router() -> Router | None:
+def _router(args: argparse.Namespace) -> Router | None:
+    directory = articles_dir(args)
+    if not directory.is_dir():
+        print(f"supportbot: no such articles folder: {directory}", file=sys.stderr)
+        return None
     try:
-        return Router.default()
+        return Router.default(directory)
     except (ArticleError, ValueError) as error:
         print(f"supportbot: the knowledge base does not load:\n{error}", file=sys.stderr)
         return None
@@ -52,7 +59,7 @@ def _router() -> Router | None:
 
 def run_route(args: argparse.Namespace) -> int:
     """Print the decision for ``args.text``; 1 if the knowledge base is broken."""
-    router = _router()
+    router = _router(args)
     if router is None:
         return 1
     route = router.route(args.text)
@@ -81,7 +88,7 @@ def run_eval(args: argparse.Namespace) -> int:
     except (CaseError, OSError) as error:
         print(f"supportbot eval: {error}", file=sys.stderr)
         return 2
-    router = _router()
+    router = _router(args)
     if router is None:
         return 1
     report = evaluate(router, cases)
@@ -102,6 +109,9 @@ def _table(report: Report) -> str:
         accuracy = tally.correct / tally.cases if tally.cases else 0.0
         lines.append(f"{outcome:<18}{tally.correct:>8}{tally.cases:>7}{accuracy:>10.3f}")
     lines.append(f"{'all':<18}{report.correct:>8}{report.cases:>7}{report.accuracy:>10.3f}")
+    share = report.harmful / report.cases if report.cases else 0.0
+    lines.append(f"harmful decisions: {report.harmful} ({share:.1%}): a wrong article given as "
+                 "the answer, or an in-scope request declined")
     if report.failures:
         lines.append(f"\n{len(report.failures)} failures:")
         for failure in report.failures:

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import contextlib
 import signal
+import sys
 from typing import Any
 
 from aiohttp import web
@@ -27,7 +28,7 @@ DEFAULT_PORT = 3000
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
         "serve",
-        help="serve Slack (and later Teams) over HTTP, with GET /healthz",
+        help="run the web server for Slack and Teams, with health and metrics",
         description=(
             "Start the web server. Slack is served when SLACK_BOT_TOKEN and "
             "SLACK_SIGNING_SECRET are set (Socket Mode when SLACK_APP_TOKEN is set too); "
@@ -53,7 +54,12 @@ async def publish(app: App) -> None:
 
 async def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    app = await start_app(settings)
+    try:
+        app = await start_app(settings)
+    except (PublishRefused, ArticleError) as refused:
+        print(f"supportbot serve: the knowledge base does not pass `supportbot kb lint`, "
+              f"not starting: {refused}", file=sys.stderr, flush=True)
+        return 1
     web_app = web_application(app)
     runner = web.AppRunner(web_app)
     try:

@@ -149,6 +149,15 @@ class IdentifiesSenders(Protocol):
         failure the sender as given (a failed lookup never drops a message)."""
 
 
+@runtime_checkable
+class IdentifiesInConversation(Protocol):
+    """A channel whose member lookup needs the conversation (Teams asks the connector
+    about a member *of a conversation*): it is given the whole message."""
+
+    async def identify_in(self, message: InboundMessage) -> Sender:
+        """As :meth:`IdentifiesSenders.identify`, knowing where the message was written."""
+
+
 class DeliveryError(Exception):
     """A reply could not be delivered; ``permanent`` says whether retrying can help."""
 

@@ -34,3 +34,7 @@ class Keys:
     def person(self, channel: str, sender_id: str) -> str:
         """Who started a conversation, as stored before consent (no platform id kept)."""
         return self._digest("person", channel, sender_id)
+
+    def correlation(self, channel: str, message_id: str) -> str:
+        """A log line's correlation id for one platform message (16 hex digits)."""
+        return self._digest("correlation", channel, message_id)[:16]

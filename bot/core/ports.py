@@ -267,3 +267,18 @@ class RegisterStore(Protocol):
     async def organisations(self) -> list[OrganisationSummary]: ...
 
     async def is_empty(self) -> bool: ...
+
+
+class ChannelMarks(Protocol):
+    """A channel's own ids that any process must find again (a Teams case card's activity
+    id, the case a thread belongs to); platform ids only, never personal data."""
+
+    async def put_mark(self, channel: str, key: str, value: str, *, at: datetime) -> bool:
+        """Remember ``key`` → ``value`` unless it is already known; True if this call did."""
+
+    async def mark(self, channel: str, key: str) -> str | None: ...
+
+    async def marks_under(self, channel: str, prefix: str) -> dict[str, str]:
+        """Every mark whose key starts with ``prefix`` (a case's thread posts)."""
+
+    async def drop_marks(self, channel: str, keys: Sequence[str]) -> None: ...

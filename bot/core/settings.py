@@ -46,6 +46,23 @@ class Settings:
     slack_api_base_url: str | None = None
     slack_agent_channel: str | None = None
     slack_team_id: str | None = None
+    # Microsoft Teams (docs/teams.md): the Entra app, its tenant and who may talk to it.
+    teams_app_id: str | None = None
+    teams_app_password: str | None = field(default=None, repr=False)
+    teams_tenant_id: str | None = None
+    # Comma-separated tenant ids whose users may talk to the bot; empty: the bot's own.
+    teams_allowed_tenants: str = ""
+    teams_agent_channel: str | None = None
+    teams_openid_metadata_url: str = (
+        "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    )
+    # The client-credentials endpoint; empty: Microsoft's for TEAMS_TENANT_ID.
+    teams_token_url: str | None = None
+    # Where the agents' channel is reached before any activity came from it.
+    teams_service_url: str = "https://smba.trafficmanager.net/teams/"
+    # Operations (docs/deploy.md): a bearer token /metrics demands when set; "json" logs.
+    metrics_token: str | None = field(default=None, repr=False)
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -78,4 +95,15 @@ class Settings:
             slack_api_base_url=env.get("SLACK_API_BASE_URL") or None,
             slack_agent_channel=env.get("SLACK_AGENT_CHANNEL") or None,
             slack_team_id=env.get("SLACK_TEAM_ID") or None,
+            teams_app_id=env.get("TEAMS_APP_ID") or None,
+            teams_app_password=env.get("TEAMS_APP_PASSWORD") or None,
+            teams_tenant_id=env.get("TEAMS_TENANT_ID") or None,
+            teams_allowed_tenants=env.get("TEAMS_ALLOWED_TENANTS", ""),
+            teams_agent_channel=env.get("TEAMS_AGENT_CHANNEL") or None,
+            teams_openid_metadata_url=env.get("TEAMS_OPENID_METADATA_URL")
+            or defaults["teams_openid_metadata_url"],
+            teams_token_url=env.get("TEAMS_TOKEN_URL") or None,
+            teams_service_url=env.get("TEAMS_SERVICE_URL") or defaults["teams_service_url"],
+            metrics_token=env.get("SUPPORTBOT_METRICS_TOKEN") or None,
+            log_format=(env.get("SUPPORTBOT_LOG_FORMAT") or "text").strip().lower(),
         )

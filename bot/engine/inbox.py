@@ -18,8 +18,14 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.core.cases import InboxItem
-from bot.core.contract import Channel, IdentifiesSenders, InboundMessage
-from bot.core.logs import failure
+from bot.core.contract import (
+    Channel,
+    IdentifiesInConversation,
+    IdentifiesSenders,
+    InboundMessage,
+)
+from bot.core.logs import CORRELATION, failure
+from bot.core.metrics import NO_METER, Meter
 from bot.core.ports import Inbox
 from bot.engine.turns import Engine
 
@@ -48,7 +54,9 @@ class InboxWorkers:
         channels: Mapping[str, Channel] | None = None,
         concurrency: int = 4,
         poll_seconds: float = 0.5,
+        meter: Meter = NO_METER,
     ) -> None:
+        self._meter = meter
         self._inbox = inbox
         self._engine = engine
         self._clock = clock
@@ -58,9 +66,11 @@ class InboxWorkers:
         self._poll = poll_seconds
         self._wake = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
+        self._taking = asyncio.Lock()
         self._idle = asyncio.Event()
         self._idle.set()
         self._kinds: dict[str, KindHandler] = {}
+        # Claims under way: a claim has leased its rows before its turns are running.
 
     def handle_kind(self, kind: str, handler: KindHandler) -> None:
         """Run ``handler`` for stored messages of ``kind`` instead of a conversation turn."""
@@ -73,9 +83,11 @@ class InboxWorkers:
     async def accept(self, message: InboundMessage) -> bool:
         """Store a message (the channel acknowledges after this returns); False for a
         redelivery that is already stored."""
+        CORRELATION.set(self._engine.correlation_of(message))
         stored = await self._inbox.accept(
             message, conversation_key=self._engine.conversation_key(message)
         )
+        log.info("message stored channel=%s kind=%s new=%s", message.channel, message.kind, stored)
         self.wake()
         return stored
 
@@ -98,16 +110,21 @@ class InboxWorkers:
 
     async def take(self) -> int:
         """Lease as many waiting messages as there are free slots and start their turns."""
-        free = self._concurrency - len(self._running)
-        if free <= 0:
-            return 0
-        items = await self._inbox.claim(at=self._clock(), lease_seconds=LEASE_SECONDS, limit=free)
-        for item in items:
-            task = asyncio.create_task(self._run(item), name="inbox-turn")
-            self._running.add(task)
-            self._idle.clear()
-            task.add_done_callback(self._done)
-        return len(items)
+        # One claim at a time in a process: the background loop and drain() never race,
+        # so a message leased by one is always among the running turns the other sees.
+        async with self._taking:
+            free = self._concurrency - len(self._running)
+            if free <= 0:
+                return 0
+            items = await self._inbox.claim(
+                at=self._clock(), lease_seconds=LEASE_SECONDS, limit=free
+            )
+            for item in items:
+                task = asyncio.create_task(self._run(item), name="inbox-turn")
+                self._running.add(task)
+                self._idle.clear()
+                task.add_done_callback(self._done)
+            return len(items)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
@@ -120,13 +137,15 @@ class InboxWorkers:
         await self._idle.wait()
 
     async def drain(self) -> None:
-        """Run turns until the inbox holds nothing this process can take now."""
+        """Run turns until the inbox holds nothing this process can take now (a claim the
+        run loop has under way counts: take() waits for it, and its turns are running)."""
         while await self.take() or self._running:
             await asyncio.wait(set(self._running), return_when=asyncio.FIRST_COMPLETED)
 
     async def _run(self, item: InboxItem) -> None:
         async with self._slots:
             message = item.message
+            CORRELATION.set(self._engine.correlation_of(message))
             try:
                 if message.kind != "turn":
                     await self._kind(message, item.id)
@@ -135,6 +154,7 @@ class InboxWorkers:
                 await self._engine.turn(message, inbox_id=item.id)
             except Exception as exc:
                 failure(log, "turn failed", exc, channel=message.channel, attempt=item.attempts)
+                self._meter.turn(channel=message.channel, outcome="error", seconds=None)
                 await self._failed(item, message, exc)
 
     async def _kind(self, message: InboundMessage, inbox_id: int) -> None:
@@ -166,12 +186,16 @@ class InboxWorkers:
         """The sender's name and email from the platform, when it can tell them; a lookup
         that fails or takes too long leaves the message as it came, never drops it."""
         channel = self._channels.get(message.channel)
-        if not isinstance(channel, IdentifiesSenders) or message.sender.is_bot:
+        knows = isinstance(channel, IdentifiesSenders | IdentifiesInConversation)
+        if not knows or message.sender.is_bot:
             return message
         sender = message.sender
         with contextlib.suppress(Exception):
             async with asyncio.timeout(IDENTIFY_SECONDS):
-                sender = await channel.identify(message.sender)
+                if isinstance(channel, IdentifiesInConversation):
+                    sender = await channel.identify_in(message)
+                elif isinstance(channel, IdentifiesSenders):
+                    sender = await channel.identify(message.sender)
         if sender is message.sender:
             return message
         return replace(message, sender=sender)

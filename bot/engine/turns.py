@@ -21,7 +21,8 @@ from datetime import UTC, datetime
 from bot.core.cases import Delivery, Recipient
 from bot.core.contract import InboundMessage, OutboundReply, ReplyKind
 from bot.core.keys import Keys
-from bot.core.logs import failure
+from bot.core.logs import CORRELATION, failure
+from bot.core.metrics import NO_METER, Meter
 from bot.core.ports import ConversationSession, Storage
 from bot.core.records import Direction
 from bot.core.settings import Settings
@@ -56,6 +57,14 @@ def routable(text: str) -> str:
     return f"{short[:half]} {short[-half:]}"
 
 
+def _timed_route(parts: EngineParts, text: str) -> Route:
+    """Route ``text`` on the published knowledge base, reporting how long it took."""
+    started = time.perf_counter()
+    route = parts.knowledge().route(text)
+    parts.meter.routed(seconds=time.perf_counter() - started)
+    return route
+
+
 @dataclass(frozen=True, slots=True)
 class EngineParts:
     """Everything the engine is built from; the composition root fills it in."""
@@ -72,6 +81,7 @@ class EngineParts:
     hours: HoursInfo | None = None
     handover: HandoverKit | None = None
     notify: Callable[[], None] = lambda: None
+    meter: Meter = NO_METER
 
 
 class Engine:
@@ -81,9 +91,14 @@ class Engine:
     def conversation_key(self, message: InboundMessage) -> str:
         return self._parts.keys.conversation(message.channel, message.conversation_id)
 
+    def correlation_of(self, message: InboundMessage) -> str:
+        """The id that ties a message's log lines together (no platform id in it)."""
+        return self._parts.keys.correlation(message.channel, message.message_id)
+
     async def handle(self, message: InboundMessage) -> list[OutboundReply]:
         """One turn, for callers without an inbox (the terminal, tests): on failure the
         apology is stored for delivery and returned."""
+        CORRELATION.set(self.correlation_of(message))
         try:
             return await self.turn(message)
         except Exception as exc:
@@ -114,7 +129,7 @@ class Engine:
         if text and message.action is None and not message.sender.is_bot:
             # One published knowledge base for the whole turn. Routing is pure CPU work
             # on the text alone: done in a worker thread before the conversation is locked.
-            route = await asyncio.to_thread(parts.knowledge().route, routable(text))
+            route = await asyncio.to_thread(_timed_route, parts, routable(text))
         key = self.conversation_key(message)
         lang = parts.settings.default_language
         async with parts.storage.conversation(key, channel=message.channel, lang=lang) as session:
@@ -124,11 +139,16 @@ class Engine:
                 return []
             if not await session.claim(message.channel, message.message_id, at=parts.clock()):
                 log.info("duplicate message skipped channel=%s", message.channel)
+                parts.meter.turn(channel=message.channel, outcome="duplicate",
+                                 seconds=time.perf_counter() - started)  # fmt: skip
                 return []
             turn = await self._turn(message, session, route)
             handler = self._pick(turn)
             result = await self._serve(turn, handler, session)
         parts.notify()  # the turn left messages in the outbox
+        outcome = route.outcome if route is not None else "action"
+        parts.meter.turn(channel=message.channel, outcome=str(outcome),
+                         seconds=time.perf_counter() - started)  # fmt: skip
         log.info(
             "turn handled channel=%s handler=%s phase=%s replies=%d ms=%.1f",
             message.channel, handler.name, result.state.phase.value, len(result.replies),

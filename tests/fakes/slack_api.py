@@ -79,6 +79,8 @@ class FakeSlackApi:
     calls: list[ApiCall] = field(default_factory=list)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     missing_channels: set[str] = field(default_factory=set)
+    # Channels that exist but the bot has not been invited to.
+    outside_channels: set[str] = field(default_factory=set)
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _failures: dict[str, list[_Failure]] = field(default_factory=dict)
     # A method answered by a handler of the test's own (e.g. an HTML error page).
@@ -292,6 +294,9 @@ class FakeSlackApi:
         if method == "apps.connections.open":
             assert self._server is not None
             return {"ok": True, "url": str(self._server.make_url("/socket")).replace("http", "ws")}
+        if method == "conversations.info":
+            return {"ok": True, "channel": {"id": channel, "is_channel": True,
+                                            "is_member": channel not in self.outside_channels}}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "views.open":

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -116,6 +117,10 @@ class SlackMount:
             handle_kind=host.handle_kind, deliver=host.deliver,
         )  # fmt: skip
         self.bolt.error(_answer_for_failure)
+        # One HTTP session (kept-alive connections to Slack) for the process's life,
+        # instead of slack_sdk's default of a new session, and TLS handshake, per call.
+        web_app.on_startup.append(self._open_session)
+        web_app.on_cleanup.append(self._close_session)
         if self.mode is SlackMode.SOCKET:
             socket = AsyncSocketModeHandler(
                 self.bolt, settings.slack_app_token, web_client=self.client
@@ -125,6 +130,16 @@ class SlackMount:
         else:
             web_app.router.add_post(SLACK_EVENTS_PATH, _events_endpoint(self.bolt, settings))
         log.info("slack on: mode=%s", self.mode.value)
+
+
+    async def _open_session(self, _: web.Application) -> None:
+        self.client.session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=self.client.timeout)
+        )
+
+    async def _close_session(self, _: web.Application) -> None:
+        if self.client.session is not None:
+            await self.client.session.close()
 
 
 def slack_mount(settings: Settings) -> SlackMount | None:
