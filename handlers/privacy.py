@@ -8,11 +8,12 @@ from datetime import datetime
 from bot.core.cases import CaseCard, Delivery, DeskEvent, DeskEventKind, Recipient, erased_card
 from bot.core.contract import OutboundReply, ReplyKind
 from bot.core.records import Direction, UserExport
-from bot.core.state import Phase
+from bot.core.state import HANDOVER_PHASES, Phase
 from bot.core.timefmt import clock, date_text
 from handlers import actions
 from handlers.base import Result, Say, Services, Turn, say, typed
 from handlers.handover import kit_of
+from handlers.menu import cancels
 from handlers.words import CANCEL, ERASE_WORDS, KEEP_WORDS, NO, YES
 from knowledge.route import Outcome
 
@@ -56,6 +57,8 @@ class PrivacyRequest:
     def matches(self, turn: Turn) -> bool:
         if turn.action == actions.ERASE_ASK:
             return True
+        if turn.typed is not None and cancels(turn.typed) and turn.state.phase in HANDOVER_PHASES:
+            return False  # "peruuta" at a hand-over question leaves the question, nothing more
         return turn.route is not None and turn.route.outcome is Outcome.PRIVACY
 
     async def handle(self, turn: Turn, services: Services) -> Result:

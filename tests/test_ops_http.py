@@ -47,7 +47,7 @@ async def test_readyz_says_ready_with_what_it_checked(bot: SlackBot) -> None:
     assert response.status == 200
     body = await response.json()
     assert body["status"] == "ready" and body["database"] == "up"
-    assert body["channels"] == {"slack": "started"}
+    assert body["channels"] == {"slack": "started", "web": "started"}
     assert len(body["knowledge_base"]["version"]) == 12
     assert body["knowledge_base"]["articles"] > 10
 

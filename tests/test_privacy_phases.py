@@ -182,7 +182,8 @@ async def test_an_email_missing_at_consent_is_filled_in_later(desk_app):
 
 async def test_a_long_version_string_still_opens_a_case(desk_app):
     long_version = "Creo 10.0.2.0 " + "M0" * 60
-    chat = await open_case(desk_app, problem=f"Creo kaatuu, versio {long_version}")
+    problem = f"Creo kaatuu aina kun avaan ison kokoonpanon, versio {long_version}"
+    chat = await open_case(desk_app, problem=problem)
     assert (await all_rows(desk_app))["cases"], chat.text
 
 
