@@ -49,6 +49,9 @@ class Params:
     # A problem report (error text, "stopped working") is handed over rather than
     # answered or declined when the model gives escalation at least this much.
     problem_escalate: float = 0.1
+    # ... unless the model declines it this surely (a problem with another vendor's
+    # software, broken hardware): the error words then do not make it PTC's.
+    problem_keep: float = 1.01
 
 
 def coarse(probs: Mapping[str, float], mass: float = 1.0) -> dict[str, float]:
@@ -97,7 +100,8 @@ def decide(probs: Mapping[str, float], ranked: Sequence[Scored], base: Route,
     if top.startswith("out_of_scope") and probs[top] < params.decline_floor:
         top = "kb"
     if (base.problem and top != "escalate" and (top == "kb" or top.startswith("out_of_scope"))
-            and probs.get("escalate", 0.0) >= params.problem_escalate):
+            and probs.get("escalate", 0.0) >= params.problem_escalate
+            and not (top.startswith("out_of_scope") and probs[top] >= params.problem_keep)):
         top = "escalate"
     route = _route(top, probs, ranked, base, params)
     others = [label for label in order if label != top]

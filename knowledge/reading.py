@@ -62,7 +62,8 @@ _ERROR = re.compile(
     r"\b(?:error|errors|virhe\w*|fel(?:et|meddelande)?|exception|failed|failure|fatal|"
     r"crash\w*|kaatu\w*|kaatui|jumitt\w*|jäätyy|freez\w*|hang\w*|kraschar|"
     r"stopped|lakannut|lakkasi|lopetti|ei (?:enää )?(?:toimi|käynnisty|aukea|avaudu|lähde)|"
-    r"no longer|doesn'?t work|does not work|isn'?t working|not working|won'?t|"
+    r"no longer|doesn'?t work|does not work|isn'?t working|not working|"
+    r"won'?t (?:start|open|load|launch|work|run|connect|save|respond|install|update)|"
     r"fungerar inte|slutade|timeout|timed out|denied|refused|"
     r"päivityksen jälkeen|after (?:the |an |our )?(?:update|upgrade|patch)|efter uppdatering)\b"
     r"|\(-?\d+,-?\d+\)|\b-\d{1,3}\b|\b[A-Z][a-z]+(?:Exception|Error)\b|\b0x[0-9a-f]{4,}\b"
@@ -96,13 +97,23 @@ _SMALL_TALK = {
     SmallTalk.ACK: frozenset(_split("""
                        ok okei okay oki joo jep jees juu selvä hyvä juttu no niin sounds
                        good alright fine got it understood noted selvis kk k yes nej ja
-                       jaa aha okej bra fint toimii works
+                       jaa aha okej bra fint toimii works cool nice kiva kivaa
+                       se oli olikin siinä siina hyvää hyvaa mukava mukavaa
                    """)),
 }
-_ALL_SMALL_TALK = frozenset().union(*_SMALL_TALK.values())
+_ASCII = str.maketrans("äöå", "aoa")
+
+
+def _fold(word: str) -> str:
+    """A word without its dots, as customers often type ("hyvaa", "kiitti")."""
+    return word.casefold().translate(_ASCII)
+
+
+_ALL_SMALL_TALK = frozenset(_fold(w) for w in frozenset().union(*_SMALL_TALK.values()))
 _GOODBYE_CUES = frozenset({"bye", "goodbye", "näkemiin", "heihei", "hejdå", "adjö", "all",
                            "kaikki", "muuta", "else", "päivänjatkoa", "jatkoa", "nähdään",
-                           "ses", "later", "done", "riitti", "riittää", "allt", "more"})
+                           "ses", "later", "done", "riitti", "riittää", "allt", "more",
+                           "viikonloppua", "siinä", "siina"})
 _THANKS_CUES = frozenset({"kiitos", "kiitti", "kiitoksia", "kiitoksii", "kitos", "kiits",
                           "thanks", "thank", "thx", "ty", "tack", "tackar", "cheers",
                           "appreciate", "appreciated"})
@@ -156,7 +167,7 @@ def read(text: str) -> Reading:
 
 def _role(sentence: str) -> Role:
     words = [w.casefold() for w in _WORD.findall(sentence)]
-    if words and all(w in _ALL_SMALL_TALK for w in words):
+    if words and all(_fold(w) in _ALL_SMALL_TALK for w in words):
         return Role.SMALL_TALK
     if _ERROR.search(sentence):
         return Role.PROBLEM
@@ -165,7 +176,7 @@ def _role(sentence: str) -> Role:
         return Role.QUESTION
     if _REQUEST.search(sentence.casefold()):
         return Role.REQUEST
-    if len(words) > 1 and _is_question_word(words[1]) and words[0] in _ALL_SMALL_TALK:
+    if len(words) > 1 and _is_question_word(words[1]) and _fold(words[0]) in _ALL_SMALL_TALK:
         return Role.QUESTION
     return Role.CONTEXT
 
@@ -176,12 +187,12 @@ def _is_question_word(word: str) -> bool:
 
 def small_talk_kind(text: str) -> SmallTalk | None:
     """The kind of small talk ``text`` is, when it is nothing else ("Kiitos, moi!")."""
-    words = [w.casefold() for w in _WORD.findall(text)]
+    words = [_fold(w) for w in _WORD.findall(text)]
     if not words and text.strip() and _EMOJI.match(text):
         return SmallTalk.ACK  # "👍"
     if not words or len(words) > 12 or not all(w in _ALL_SMALL_TALK for w in words):
         return None
-    present = set(words)
+    present = set(words) | {w.casefold() for w in _WORD.findall(text)}
     if present & _GOODBYE_CUES:
         return SmallTalk.GOODBYE
     if present & _THANKS_CUES:

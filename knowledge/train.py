@@ -58,9 +58,10 @@ GRID = {
     "blend": (0.3, 0.5),
     "no_answer": (0.3, 0.5),
     "problem_escalate": (0.05, 0.15),
-    "min_coverage": (0.0, 0.5),
+    "min_coverage": (0.0, 0.35, 0.5),
     "kb_mass": (0.3, 0.6, 1.0),
     "fallback": (0.15, 0.25, 1.0),
+    "problem_keep": (0.85, 1.01),
 }
 
 
