@@ -132,8 +132,8 @@ async def _journeys(api: WatchedSlack, processes: list[ServeProcess], poster: Po
     await _settled(api, processes, poster)
     for user, _, _ in CUSTOMERS:
         said = [c.text for c in api.posted(lambda c, u=user: c.args["channel"] == f"D{u[1:]}")]
-        for once in ("support.ptc.com/help/windchill", "Kuinka kiireellinen", "Tukipyyntösi #",
-                     "liittyi", "suostumuksesi on tallennettu"):  # fmt: skip
+        for once in ("Välitän asian mielelläni", "Kuinka kiireellinen", "Tukipyyntösi #",
+                     "liittyi"):  # fmt: skip
             assert sum(once in t for t in said) == 1, (once, said)
     agents = [c.text for c in api.posted(lambda c: c.args["channel"] == AGENT_CHANNEL)]
     assert len(api.posted(is_card)) == cases
