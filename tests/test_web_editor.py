@@ -19,11 +19,11 @@ from bot.app.console import Console
 from bot.app.serving import start_app
 from tests.harness import Clock, rows_mentioning
 from tests.test_web_chat import open_chat, say
-from tests.web_harness import EDITOR, Console_, running_console, web_settings
+from tests.web_harness import EDITOR, Console_, buttons, running_console, web_settings
 
 REPO = Path(__file__).resolve().parent.parent
-UNANSWERED = "Miten Mathcad Prime laskentataulukko muunnetaan PDF:ksi?"
-PRIVATE = "Miten Mathcad Prime -taulukon saa tulostettua vaakatasossa?"
+UNANSWERED = "Voiko Mathcad Prime tulostaa laskentataulukon PDF:ksi?"
+PRIVATE = "Voiko Mathcad Prime -taulukon tulostaa vaakasuuntaan?"
 
 
 @pytest.fixture
@@ -62,12 +62,20 @@ def fixed_article(draft: str, folder: Path) -> None:
     (folder / "mathcad-pdf-export.yaml").write_text(yaml.safe_dump(article, allow_unicode=True))
 
 
+
+async def consent(customer, chat) -> None:
+    """A customer consents the way the bot asks for it: before a person is needed; the
+    hand-over is then left with "peruuta", and the conversation goes on consented."""
+    asked = await say(customer, chat, "Haluan puhua ihmisen kanssa", until="consent:accept")
+    accept = buttons(asked)["Hyväksyn"]
+    await say(customer, chat, action=accept, label="Hyväksyn", until="handover:cancel")
+    await say(customer, chat, "peruuta", until="en välitä")
+
 async def test_an_unanswered_question_becomes_an_article_that_answers_it(
     console: Console_, articles: Path
 ):
     customer, chat = await open_chat(console)
-    await say(customer, chat, "Mikä Java-versio Windchill 12:lle?", until="consent:accept")
-    await say(customer, chat, action="consent:accept", label="Hyväksyn", until="suostumuksesi")
+    await consent(customer, chat)
     await say(customer, chat, UNANSWERED, until="handover:start")
     stranger, their_chat = await open_chat(console)  # never consents
     await say(stranger, their_chat, PRIVATE, until="handover:start")
@@ -105,7 +113,7 @@ async def test_a_broken_edit_is_not_published(console: Console_, articles: Path)
     status, refused = await editor.post("/editor/publish", {})
     assert status == 200 and 'role="alert"' in refused and "Ei julkaistu" in refused
     customer, chat = await open_chat(console)
-    answer = await say(customer, chat, "Mikä Java-versio Windchill 12:lle?", until="consent")
+    answer = await say(customer, chat, "Mikä Java-versio Windchill 12:lle?", until="Java 11")
     assert "Java 11" in html.unescape(answer), "the published articles stay in use"
 
 
@@ -135,8 +143,7 @@ async def test_other_processes_follow_a_publication(
 
 async def test_erasing_a_customer_erases_their_unanswered_questions(console: Console_):
     customer, chat = await open_chat(console)
-    await say(customer, chat, "Mikä Java-versio Windchill 12:lle?", until="consent:accept")
-    await say(customer, chat, action="consent:accept", label="Hyväksyn", until="suostumuksesi")
+    await consent(customer, chat)
     await say(customer, chat, UNANSWERED, until="handover:start")
     await console.served.settled()
     kept = [row for table, row in await rows_mentioning(console.app, UNANSWERED)
