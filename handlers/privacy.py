@@ -17,6 +17,9 @@ from handlers.menu import cancels
 from handlers.words import CANCEL, ERASE_WORDS, KEEP_WORDS, NO, YES
 from knowledge.route import Outcome
 
+# Below this confidence a privacy reading does not interrupt a hand-over's question.
+UNSURE = 0.5
+
 RECENT = 5
 
 
@@ -57,9 +60,15 @@ class PrivacyRequest:
     def matches(self, turn: Turn) -> bool:
         if turn.action == actions.ERASE_ASK:
             return True
-        if turn.typed is not None and cancels(turn.typed) and turn.state.phase in HANDOVER_PHASES:
-            return False  # "peruuta" at a hand-over question leaves the question, nothing more
-        return turn.route is not None and turn.route.outcome is Outcome.PRIVACY
+        route = turn.route
+        if route is None or route.outcome is not Outcome.PRIVACY:
+            return False
+        # An open question's answer ("peruuta", "nytt ärende") is not a privacy request
+        # unless the router is sure of it.
+        unsure = route.clarify or route.confidence < UNSURE or (
+            turn.typed is not None and cancels(turn.typed)
+        )
+        return not (turn.state.phase in HANDOVER_PHASES and unsure)
 
     async def handle(self, turn: Turn, services: Services) -> Result:
         s = say(turn, services)
