@@ -10,34 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from bot.core.cases import Receipt
 from bot.core.desk_text import case_line
 from bot.core.texts import Catalogue
 from bot.desk.commands import Desk, DeskError
+from bot.desk.typed import VERBS, Verb
 
 COMMAND = "/tuki"
-
-
-class Verb(StrEnum):
-    QUEUE = "queue"
-    TAKE = "take"
-    REPLY = "reply"
-    NOTE = "note"
-    URGENCY = "urgency"
-    HANDBACK = "handback"
-    TRANSFER = "transfer"
-    CLOSE = "close"
-
-
-VERBS = {
-    "queue": Verb.QUEUE, "jono": Verb.QUEUE, "take": Verb.TAKE, "ota": Verb.TAKE,
-    "reply": Verb.REPLY, "vastaa": Verb.REPLY, "note": Verb.NOTE, "muistiinpano": Verb.NOTE,
-    "urgency": Verb.URGENCY, "kiireellisyys": Verb.URGENCY, "handback": Verb.HANDBACK,
-    "hand-back": Verb.HANDBACK, "palauta": Verb.HANDBACK, "transfer": Verb.TRANSFER,
-    "siirrä": Verb.TRANSFER, "siirra": Verb.TRANSFER, "close": Verb.CLOSE, "sulje": Verb.CLOSE,
-}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
