@@ -33,7 +33,7 @@ from knowledge.loader import KnowledgeBase, load_knowledge_base  # noqa: E402
 from knowledge.router import MODEL_FILE, Router  # noqa: E402
 from knowledge.schema import Article, Examples, Localized  # noqa: E402
 
-MESSAGE_SETS = (ROOT.parent / "shared/eval/dev.jsonl", ROOT / "tests/data/heldout_style.jsonl")
+MESSAGE_SETS = (ROOT / "eval/dev.jsonl", ROOT / "tests/data/heldout_style.jsonl")
 PRODUCTS = ("Creo", "Windchill", "Arbortext", "ThingWorx", "Mathcad", "Codebeamer", "Vuforia",
             "Kepware", "Onshape", "Servigistics")
 INVENTED = ("Nimbus", "Kestrel", "Aurora", "Vantage", "Helix", "Quartz", "Orbit", "Tundra")

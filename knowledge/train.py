@@ -44,7 +44,7 @@ from knowledge.router import MODEL_FILE, RANKED, Router
 from knowledge.rules import INTENTS_FILE, label_of
 
 ROOT = Path(__file__).resolve().parents[1]
-ALWAYS_SETS = (ROOT.parent / "shared" / "eval" / "dev.jsonl",
+ALWAYS_SETS = (ROOT / "eval" / "dev.jsonl",
                ROOT / "tests" / "data" / "heldout_style.jsonl")
 LEXICONS = (Path(__file__).parent / "lexicon.yaml", Path(__file__).parent / "lexicon_products.yaml")
 # The model's L2 penalty, chosen on the folds (3e-4: 0.841, 1e-4: 0.866, 1e-5: 0.883

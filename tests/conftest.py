@@ -33,7 +33,6 @@ def _logging_as_found() -> Iterator[None]:
         logging.getLogger(name).setLevel(old)
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 POSTGRES_URL = os.environ.get("SUPPORTBOT_TEST_DATABASE_URL")
 
 needs_postgres = pytest.mark.skipif(

@@ -18,9 +18,9 @@ from rapidfuzz import fuzz
 from knowledge.lint import KNOWN_PRODUCTS, Finding, Severity, lint
 from knowledge.loader import ARTICLES_DIR, load_knowledge_base
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-TOPICS_FILE = SHARED / "knowledge-topics.md"
-DEV_SET = SHARED / "eval" / "dev.jsonl"
+EVAL = Path(__file__).resolve().parents[1] / "eval"
+TOPICS_FILE = EVAL / "knowledge-topics.md"
+DEV_SET = EVAL / "dev.jsonl"
 # The day the starter articles were written and reviewed: the (verify) ones are due from it.
 WRITTEN = date(2026, 11, 24)
 ALLOWED_SOURCES = re.compile(
@@ -358,3 +358,16 @@ def test_commands_read_another_folder_with_dir(
     write("broken", "id: [")
     assert cli(["kb", "export", "--dir", str(tmp_path)]) == 1
     assert "broken.yaml" in capsys.readouterr().err
+
+
+def test_the_eval_copies_match_the_team_files_when_they_are_beside_the_repository() -> None:
+    """``eval/`` holds copies of the team's shared evaluation files, so that a clone
+    alone (CI's) has them; where the originals sit beside the repository, they agree."""
+    shared = EVAL.parents[1] / "shared"
+    if not shared.is_dir():
+        pytest.skip("the team's shared folder is not beside this clone")
+    pairs = [(EVAL / "dev.jsonl", shared / "eval" / "dev.jsonl"),
+             (EVAL / "README.md", shared / "eval" / "README.md"),
+             (EVAL / "knowledge-topics.md", shared / "knowledge-topics.md")]
+    for copy_, original in pairs:
+        assert copy_.read_bytes() == original.read_bytes(), f"{copy_} differs from {original}"

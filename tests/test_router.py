@@ -15,7 +15,7 @@ from knowledge.loader import load_knowledge_base
 from knowledge.router import Outcome, Router, extract_products, extract_versions
 
 ROOT = Path(__file__).resolve().parents[1]
-DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+DEV_SET = ROOT / "eval" / "dev.jsonl"
 HELDOUT_STYLE = ROOT / "tests" / "data" / "heldout_style.jsonl"
 FRESH = ROOT / "tests" / "data" / "fresh.jsonl"
 # Written blind (before reading the router) and scored once: 95/100 on first run.
