@@ -52,16 +52,19 @@ class SqlInbox:
 
     async def claim(self, *, at: datetime, lease_seconds: float, limit: int) -> list[InboxItem]:
         earlier = aliased(InboxRow)
-        older_waiting = (
-            select(earlier.id)
-            .where(earlier.conversation_key == InboxRow.conversation_key, earlier.id < InboxRow.id)
-            .exists()
+        # The oldest message of its conversation, probed through (conversation_key, id);
+        # PostgreSQL passes over rows another worker is claiming instead of waiting.
+        oldest = (
+            select(func.min(earlier.id))
+            .where(earlier.conversation_key == InboxRow.conversation_key)
+            .scalar_subquery()
         )
         query = (
             select(InboxRow)
-            .where(InboxRow.lease_until <= at, ~older_waiting)
+            .where(InboxRow.lease_until <= at, InboxRow.id == oldest)
             .order_by(InboxRow.id)
             .limit(limit)
+            .with_for_update(skip_locked=True, of=InboxRow)
         )
         until = at + timedelta(seconds=lease_seconds)
         leased: list[InboxItem] = []

@@ -30,31 +30,36 @@ class SqlOutbox:
         limit: int = 20,
     ) -> list[OutboxItem]:
         earlier = aliased(OutboxRow)
+        # Only the first waiting item of each recipient: a retried message is never
+        # overtaken by a later one to the same person. A correlated min() is probed
+        # through the partial index of waiting rows whatever the planner believes of
+        # the table's size (an anti-join planned on an unanalysed table scanned every
+        # waiting row once per candidate).
+        first_waiting = (
+            select(func.min(earlier.id))
+            .where(
+                earlier.address_key == OutboxRow.address_key,
+                earlier.delivered_at.is_(None),
+                earlier.failed_at.is_(None),
+            )
+            .scalar_subquery()
+        )
+        query = select(OutboxRow).where(
+            OutboxRow.channel == channel,
+            OutboxRow.delivered_at.is_(None),
+            OutboxRow.failed_at.is_(None),
+            OutboxRow.next_attempt_at <= at,
+            OutboxRow.id == first_waiting,
+        )
+        if address is not None:
+            query = query.where(OutboxRow.address == address)
+        # PostgreSQL: rows another dispatcher is claiming right now are passed over, not
+        # waited for, so concurrent claims take different items (SQLite ignores this;
+        # it has one writer).
+        query = query.order_by(OutboxRow.id).limit(limit)
+        query = query.with_for_update(skip_locked=True, of=OutboxRow)
         async with self.database.sessions() as session, session.begin():
-            # Only the oldest undelivered item of each recipient: a retried message is
-            # never overtaken by a later one to the same person.
-            waiting_before = (
-                select(earlier.id)
-                .where(
-                    earlier.address_key == OutboxRow.address_key,
-                    earlier.id < OutboxRow.id,
-                    earlier.delivered_at.is_(None),
-                    earlier.failed_at.is_(None),
-                )
-                .exists()
-            )
-            query = select(OutboxRow).where(
-                OutboxRow.channel == channel,
-                OutboxRow.delivered_at.is_(None),
-                OutboxRow.failed_at.is_(None),
-                OutboxRow.next_attempt_at <= at,
-                ~waiting_before,
-            )
-            if address is not None:
-                query = query.where(OutboxRow.address == address)
-            rows = (
-                (await session.execute(query.order_by(OutboxRow.id).limit(limit))).scalars().all()
-            )
+            rows = (await session.execute(query)).scalars().all()
             leased: list[OutboxItem] = []
             until = at + timedelta(seconds=lease_seconds)
             for row in rows:

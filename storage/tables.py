@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -13,6 +13,13 @@ from storage.types import UTCDateTime
 
 def _when(*, nullable: bool = False, index: bool = False) -> Column[datetime]:
     return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+# Rows still waiting for delivery. PostgreSQL and SQLite both index only these: the
+# claim asks for a recipient's first waiting item, among thousands delivered. (One such
+# index only: with a second, PostgreSQL without fresh statistics probed through the
+# wrong one, a scan of every waiting row per candidate.)
+_WAITING = text("delivered_at IS NULL AND failed_at IS NULL")
 
 
 def _owner(table: str, *, nullable: bool, ondelete: str) -> Column[int]:
@@ -193,6 +200,10 @@ class OutboxRow(SQLModel, table=True):
     """A message stored before it is delivered, and marked when it has been."""
 
     __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_waiting_recipient", "address_key", "id",
+              postgresql_where=_WAITING, sqlite_where=_WAITING),
+    )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=32, index=True)
@@ -221,6 +232,8 @@ class InboxRow(SQLModel, table=True):
     """
 
     __tablename__ = "inbox"
+    # A conversation's oldest message first: the claim's probe reads only this index.
+    __table_args__ = (Index("ix_inbox_conversation_order", "conversation_key", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     dedupe: str = Field(max_length=64, unique=True)

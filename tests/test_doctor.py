@@ -12,15 +12,15 @@ import pytest
 
 from bot.app import App
 from bot.app.doctor import (
-    TEAMS_SCOPE,
     check_articles,
     check_database,
     check_files,
     check_secret,
-    check_teams,
     check_urls,
 )
 from bot.channels.slack.doctor import check_slack
+from bot.channels.teams.auth import BOT_FRAMEWORK_SCOPE
+from bot.channels.teams.doctor import check_teams
 from bot.cli import main
 from bot.core.doctor import Finding, Status
 from bot.core.settings import DEMO_AGENTS, Settings
@@ -29,6 +29,7 @@ from knowledge.loader import ARTICLES_DIR
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.teams_api import APP_ID, TENANT, FakeTeams
 from tests.slack_harness import AGENT_CHANNEL, slack_settings
+from tests.teams_harness import AGENT_CHANNEL as TEAMS_CHANNEL
 
 KEY = "k" * 40
 CLOSED = "https://127.0.0.1:9/tietosuoja"  # nothing listens: refused at once
@@ -90,17 +91,51 @@ async def test_teams_token(sqlite_url: str) -> None:
     async with FakeTeams() as teams:
         settings = Settings(database_url=sqlite_url, teams_app_id=APP_ID,
                             teams_app_password="wrong", teams_tenant_id=TENANT,
-                            teams_token_url=f"{teams.base_url}/token")  # fmt: skip
+                            teams_token_url=f"{teams.base_url}/token",
+                            teams_service_url=teams.service_url)  # fmt: skip
         (refused,) = await check_teams(settings)
         assert refused.status is Status.FAIL and "invalid_client" in refused.detail
         (incomplete,) = await check_teams(dataclasses.replace(settings, teams_tenant_id=None))
         assert incomplete.status is Status.FAIL and "TEAMS_TENANT_ID" in incomplete.detail
         right = dataclasses.replace(settings, teams_app_password="app-password")
-        (accepted,) = await check_teams(right)
+        (accepted, unset) = await check_teams(right)
         assert accepted.status is Status.OK
-        assert [r["scope"] for r in teams.token_requests] == [[TEAMS_SCOPE]] * 2
+        assert unset.status is Status.WARNING and "TEAMS_AGENT_CHANNEL" in unset.detail
+        assert [r["scope"] for r in teams.token_requests] == [[BOT_FRAMEWORK_SCOPE]] * 2
+        assert teams.roster_requests == []  # no channel named, nothing asked
     (off,) = await check_teams(Settings(database_url=sqlite_url))
     assert off.status is Status.OK and "not configured" in off.detail
+
+
+async def test_teams_agents_channel(sqlite_url: str) -> None:
+    async with FakeTeams() as teams:
+        settings = Settings(database_url=sqlite_url, teams_app_id=APP_ID,
+                            teams_app_password="app-password", teams_tenant_id=TENANT,
+                            teams_token_url=f"{teams.base_url}/token",
+                            teams_service_url=teams.service_url,
+                            teams_agent_channel=TEAMS_CHANNEL)  # fmt: skip
+        teams.outside_channels.add(TEAMS_CHANNEL)
+        (token, outside) = await check_teams(settings)
+        assert token.status is Status.OK
+        assert outside.status is Status.FAIL and "not installed" in outside.detail
+        assert "BotNotInConversationRoster" in outside.detail
+        assert "supportbot teams package" in outside.fix
+        teams.outside_channels.clear()
+        teams.missing_channels.add(TEAMS_CHANNEL)
+        (_, missing) = await check_teams(settings)
+        assert missing.status is Status.FAIL and "ConversationNotFound" in missing.detail
+        assert "19:" in missing.fix
+        named = dataclasses.replace(settings, teams_agent_channel="General")
+        (_, malformed) = await check_teams(named)
+        assert malformed.status is Status.FAIL and "not a Teams channel id" in malformed.detail
+        teams.missing_channels.clear()
+        found = await check_teams(settings)
+        assert [f.status for f in found] == [Status.OK, Status.OK], found
+        assert "installed" in found[1].detail
+        assert teams.roster_requests == [TEAMS_CHANNEL] * 3
+        gone = dataclasses.replace(settings, teams_service_url="http://127.0.0.1:9/teams/")
+        (_, silent) = await check_teams(gone)
+        assert silent.status is Status.FAIL and "did not answer" in silent.detail
 
 
 async def test_articles_lint(tmp_path: Path, sqlite_url: str) -> None:

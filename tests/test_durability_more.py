@@ -177,3 +177,32 @@ async def test_a_late_turn_consumes_only_its_own_inbox_row(app: App) -> None:
     await app.inbox.accept(second, conversation_key=app.engine.conversation_key(second))
     await app.engine.turn(first, inbox_id=row["id"])  # a worker whose lease had run out
     assert len((await all_rows(app))["inbox"]) == 1, "the second message is still waiting"
+
+
+async def test_inbox_claims_at_once_take_different_conversations_each_in_order(
+    app: App, clock: Clock
+) -> None:
+    """Workers claiming at once (on PostgreSQL; SQLite has one writer) take the oldest
+    message of eight conversations, none twice and none empty-handed while one waits; a
+    conversation's second message waits for its first."""
+    for n in range(8):
+        chat = Chat(app, user=f"user{n}@asiakas.fi", conversation=f"dm-{n}")
+        for text in ("first", "second"):
+            message = chat.message(f"{text} {n}")
+            await app.inbox.accept(message, conversation_key=app.engine.conversation_key(message))
+
+    async def claim(limit: int = 1) -> list[Any]:
+        return await app.inbox.claim(at=clock.now, lease_seconds=60, limit=limit)
+
+    if app.database.dialect == "sqlite":
+        claims = [await claim() for _ in range(8)]
+    else:
+        claims = await asyncio.gather(*(claim() for _ in range(8)))
+    assert [len(c) for c in claims] == [1] * 8, "a claim came back empty while messages waited"
+    taken = [c[0] for c in claims]
+    assert sorted(i.message.text for i in taken) == [f"first {n}" for n in range(8)]
+    assert await claim(limit=20) == [], "a second message went before its conversation's first"
+    for item in taken:
+        await app.inbox.drop(item.id, item.message)
+    seconds = await claim(limit=20)
+    assert sorted(i.message.text for i in seconds) == [f"second {n}" for n in range(8)]

@@ -3,13 +3,14 @@ kept and retried (or reported to the agents), never dropped."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
 
 from bot.app import App
-from bot.core.cases import Delivery, Recipient
+from bot.core.cases import Delivery, OutboxItem, Recipient
 from bot.core.contract import DeliveryError, OutboundReply, ReplyAddress
 from bot.core.settings import DEMO_AGENTS, Settings
 from bot.desk.outbox import Route
@@ -112,6 +113,36 @@ async def test_a_lease_keeps_two_dispatchers_from_delivering_the_same_message(de
     clock.now += timedelta(seconds=61)  # the first process died without marking it
     assert await other.deliver_due() == 1
     assert first.delivered == [] and len(second.delivered) == 1
+
+
+async def test_claims_at_once_take_different_recipients_each_in_order(desk_app, clock):
+    """Eight dispatchers claiming at once (on PostgreSQL; SQLite has one writer, so one
+    after another) take the first item of eight recipients, none twice and none empty-
+    handed while a recipient waits; no second item goes before its recipient's first."""
+    for n in range(8):
+        address = ReplyAddress.of("flaky", {"conversation": f"c{n}"})
+        await desk_app.storage.deliver_now([
+            Delivery(address=address, recipient=Recipient.CUSTOMER,
+                     replies=(OutboundReply(text=f"{word} {n}"),))
+            for word in ("first", "second")
+        ], at=clock.now)  # fmt: skip
+
+    async def claim(limit: int = 1) -> list[OutboxItem]:
+        return await desk_app.outbox.claim("flaky", address=None, at=clock.now,
+                                           lease_seconds=60, limit=limit)  # fmt: skip
+
+    if desk_app.database.dialect == "sqlite":
+        claims = [await claim() for _ in range(8)]
+    else:
+        claims = await asyncio.gather(*(claim() for _ in range(8)))
+    assert [len(c) for c in claims] == [1] * 8, "a claim came back empty while items waited"
+    taken = [c[0] for c in claims]
+    assert sorted(i.replies[0].text for i in taken) == [f"first {n}" for n in range(8)]
+    assert await claim(limit=20) == [], "a second item went before its recipient's first"
+    for item in taken:
+        await desk_app.outbox.delivered(item.id, clock.now)
+    seconds = await claim(limit=20)
+    assert sorted(i.replies[0].text for i in seconds) == [f"second {n}" for n in range(8)]
 
 
 async def test_housekeeping_forgets_old_bookkeeping_but_keeps_what_is_still_needed(desk_app, clock):

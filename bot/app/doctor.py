@@ -2,8 +2,7 @@
 changing anything (no migration, no secret file made, no message sent).
 
 Each check returns findings; a channel adds its own checks to :data:`CHANNEL_CHECKS`
-(Slack's live in its package; Teams' token check is the client-credentials request the
-Teams channel makes, done here over plain HTTPS so that no SDK is needed to check).
+(each lives in its channel's package: credentials accepted, the agents' channel reachable).
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ import httpx
 
 from bot.app.secret import MIN_LENGTH, secret_path
 from bot.channels.slack.doctor import check_slack
+from bot.channels.teams.doctor import check_teams
 from bot.core.doctor import Finding, fail, ok, warning
 from bot.core.settings import Settings
 from bot.service.agents import AgentDirectory
@@ -31,7 +31,6 @@ from storage.stats import schema_revisions
 
 Check = Callable[[Settings], Awaitable[list[Finding]]]
 OUTSIDE_SECONDS = 5.0
-TEAMS_SCOPE = "https://api.botframework.com/.default"
 
 
 async def check_database(settings: Settings) -> list[Finding]:
@@ -144,42 +143,6 @@ async def check_urls(settings: Settings) -> list[Finding]:
                 found.append(warning(name, f"{url} did not answer from here "
                                      f"({type(exc).__name__})"))  # fmt: skip
     return found
-
-
-async def check_teams(settings: Settings) -> list[Finding]:
-    """Teams' credentials accepted: a client-credentials token for the Bot Framework."""
-    app_id, password = settings.teams_app_id, settings.teams_app_password
-    tenant = settings.teams_tenant_id
-    if not (app_id or password):
-        return [ok("teams", "not configured (no TEAMS_* settings): Teams is not served")]
-    if not (app_id and password and tenant):
-        missing = [n for n, v in (("TEAMS_APP_ID", app_id), ("TEAMS_APP_PASSWORD", password),
-                                  ("TEAMS_TENANT_ID", tenant)) if not v]  # fmt: skip
-        return [fail("teams", f"incomplete: {' and '.join(missing)} not set", "docs/teams.md")]
-    url = settings.teams_token_url or (
-        f"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
-    )
-    form = {"grant_type": "client_credentials", "client_id": app_id, "client_secret": password,
-            "scope": TEAMS_SCOPE}  # fmt: skip
-    try:
-        async with httpx.AsyncClient(timeout=15) as client:
-            response = await client.post(url, data=form)
-    except Exception as exc:
-        return [fail("teams", f"the token endpoint did not answer ({type(exc).__name__})",
-                     "check outbound HTTPS to login.microsoftonline.com")]  # fmt: skip
-    if response.status_code != 200 or "access_token" not in response.text:
-        code = _json_error(response)
-        return [fail("teams", f"the token endpoint refused the app's credentials ({code})",
-                     "check TEAMS_APP_ID, TEAMS_APP_PASSWORD (a current client secret) and "
-                     "TEAMS_TENANT_ID in the Entra app registration")]  # fmt: skip
-    return [ok("teams", "the app's credentials were accepted (token issued)")]
-
-
-def _json_error(response: httpx.Response) -> str:
-    try:
-        return str(response.json().get("error", response.status_code))
-    except ValueError:
-        return str(response.status_code)
 
 
 CHECKS: list[Check] = [check_database, check_secret, check_articles, check_files, check_urls]

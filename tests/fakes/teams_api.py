@@ -5,7 +5,9 @@ endpoint and the Bot Connector at the activities' ``serviceUrl``.
 tokens with an RSA key generated per run (as Bot Framework signs what it posts
 to a bot), issues the bot's own tokens (client credentials), records every
 ``POST/PUT/DELETE v3/conversations/...`` the bot makes and answers member
-look-ups. It can fail on demand (429 with Retry-After, 413, 502 …).
+look-ups and a channel's member list (``GET …/pagedmembers``: 403
+BotNotInConversationRoster for a team the bot is not installed in, 404 for no such
+channel). It can fail on demand (429 with Retry-After, 413, 502 …).
 The activity builders below produce what Teams posts to ``/api/messages``.
 """
 
@@ -73,6 +75,10 @@ class FakeTeams:
     token_requests: list[dict[str, list[str]]] = field(default_factory=list)
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
     member_lookups: int = 0
+    roster_requests: list[str] = field(default_factory=list)
+    # Channels of a team the bot is not installed in, and channel ids Teams does not know.
+    outside_channels: set[str] = field(default_factory=set)
+    missing_channels: set[str] = field(default_factory=set)
     key_fetches: int = 0
     failures: list[tuple[int, dict[str, str], int]] = field(default_factory=list)
     _server: TestServer | None = None
@@ -169,6 +175,8 @@ class FakeTeams:
             self.member_lookups += 1
             member = self.members.get(parts[2])
             return web.json_response(member) if member else web.json_response({}, status=404)
+        if len(parts) == 2 and parts[1] in ("members", "pagedmembers") and request.method == "GET":
+            return self._roster(conversation, paged=parts[1] == "pagedmembers")
         if self.failures:
             status, headers, times = self.failures[0]
             self.failures[0] = (status, headers, times - 1)
@@ -188,6 +196,19 @@ class FakeTeams:
         async with self._changed:
             self._changed.notify_all()
         return web.json_response({"id": answer_id})
+
+    def _roster(self, conversation: str, *, paged: bool) -> web.Response:
+        self.roster_requests.append(conversation)
+        if conversation in self.missing_channels or not conversation.startswith(("19:", "a:")):
+            return web.json_response({"error": {"code": "ConversationNotFound",
+                                                "message": "Conversation not found."}},
+                                     status=404)  # fmt: skip
+        if conversation in self.outside_channels:
+            return web.json_response({"error": {"code": "BotNotInConversationRoster",
+                                                "message": "The bot is not part of the "
+                                                "conversation roster."}}, status=403)
+        members = list(self.members.values())
+        return web.json_response({"members": members} if paged else members)
 
     def posted(self, where: Callable[[Call], bool] | None = None) -> list[Call]:
         return [c for c in self.calls if c.method == "POST" and (where is None or where(c))]
