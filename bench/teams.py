@@ -11,30 +11,31 @@ without fetching tokens). The bot stores each activity in its inbox before it
 answers, then runs the turn (engine, database, replies through the outbox to the
 fake connector). Microsoft's side is the fake from the tests, on a thread of its
 own. N personal-chat messages from N users writing for the first time (greeting,
-answer, consent card) are posted with C in flight at once.
+answer with its feedback buttons; an answer asks no consent) are posted with
+C in flight at once.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
-import statistics
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from aiohttp import ClientSession, web  # noqa: E402
+from aiohttp import web  # noqa: E402
 from aiohttp.test_utils import TestServer  # noqa: E402
+from benchlib import QUESTIONS, Result, post_all  # noqa: E402
 from microsoft_agents.hosting.aiohttp import (  # noqa: E402
     CloudAdapter,
     jwt_authorization_middleware,
@@ -56,55 +57,18 @@ from tests.conftest import fresh_postgres  # noqa: E402
 from tests.fakes.teams_api import APP_ID, TENANT, FakeTeams, personal  # noqa: E402
 from tests.teams_harness import teams_settings  # noqa: E402
 
-QUESTIONS = (
-    "Mikä Java-versio Windchill 12:lle?",
-    "Does Creo 11 run on Windows 10?",
-    "Miten siirrän lisenssin toiselle koneelle?",
-    "Where do I download Creo 10 M050?",
-)
-
-
-@dataclass(frozen=True)
-class Result:
-    name: str
-    latencies: list[float]
-    seconds: float
-    handled_per_second: float | None = None
-
-    def row(self) -> str:
-        ordered = sorted(self.latencies)
-        p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-        handled = f"{self.handled_per_second:10.1f}" if self.handled_per_second else f"{'–':>10}"
-        return (
-            f"{self.name:<24}{statistics.median(ordered) * 1000:>11.2f}{p99 * 1000:>10.2f}"
-            f"{len(ordered) / self.seconds:>10.1f}{handled}"
-        )
-
 
 def activities(service_url: str, n: int) -> list[dict[str, Any]]:
     return [personal(service_url, (f"29:bench{i:05d}", f"Bench {i}"), QUESTIONS[i % 4])
             for i in range(n)]  # fmt: skip
 
 
-async def post_all(url: str, items: list[dict[str, Any]], token: str,
-                   concurrency: int) -> tuple[list[float], float]:  # fmt: skip
-    """Post every activity as Teams would; each request's time to its answer."""
-    latencies: list[float] = []
-    gate = asyncio.Semaphore(concurrency)
-    headers = {"Authorization": f"Bearer {token}"}
-    async with ClientSession() as session:
-
-        async def one(activity: dict[str, Any]) -> None:
-            async with gate:
-                started = time.perf_counter()
-                async with session.post(url, json=activity, headers=headers) as response:
-                    await response.read()
-                    latencies.append(time.perf_counter() - started)
-                    assert response.status in (200, 202), response.status
-
-        started = time.perf_counter()
-        await asyncio.gather(*(one(a) for a in items))
-        return latencies, time.perf_counter() - started
+async def post_activities(url: str, items: list[dict[str, Any]], token: str,
+                          concurrency: int) -> tuple[list[float], float]:  # fmt: skip
+    """Post every activity as Teams would (a bearer token); each request's time to its answer."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    bodies = [json.dumps(item).encode() for item in items]
+    return await post_all(url, bodies, [headers] * len(bodies), concurrency, accepted=(200, 202))
 
 
 class _NoTokens(ChannelServiceClientFactoryBase):
@@ -135,8 +99,8 @@ async def bare_sdk(fake: FakeTeams, items: list[dict[str, Any]], concurrency: in
     token = fake.token()
     async with TestServer(web_app, host="127.0.0.1") as server:
         url = str(server.make_url("/api/messages"))
-        await post_all(url, items[:1], token, 1)  # warm-up: the keys are cached after this
-        latencies, seconds = await post_all(url, items, token, concurrency)
+        await post_activities(url, items[:1], token, 1)  # warm-up: the keys are cached after this
+        latencies, seconds = await post_activities(url, items, token, concurrency)
     return Result("bare Agents SDK (ack)", latencies, seconds)
 
 
@@ -155,10 +119,10 @@ async def supportbot(fake: FakeTeams, items: list[dict[str, Any]], concurrency: 
                 url = str(server.make_url("/api/messages"))
                 served = web_app[SERVED]
                 warm = personal(fake.service_url, ("29:warm", "Warm"), QUESTIONS[0])
-                await post_all(url, [warm], token, 1)
+                await post_activities(url, [warm], token, 1)
                 await served.settled()
                 started = time.perf_counter()
-                latencies, seconds = await post_all(url, items, token, concurrency)
+                latencies, seconds = await post_activities(url, items, token, concurrency)
                 await served.settled()
                 handled = len(items) / (time.perf_counter() - started)
         finally:
@@ -197,7 +161,7 @@ async def run(n: int, concurrency: int, database_url: str | None) -> list[Result
                 continue
             results.append(await supportbot(fake, items, concurrency, database_url))
             answered = len(fake.posted())
-            assert answered >= 3 * n, f"only {answered} replies for {n} messages"
+            assert answered >= 2 * n, f"only {answered} replies for {n} messages"
     return results
 
 
