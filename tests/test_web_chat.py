@@ -43,9 +43,9 @@ async def open_chat(console: Console_) -> tuple[Browser, object]:
 
 
 async def say(browser: Browser, events, text: str = "", *, action: str = "", label: str = "",
-              email: str = "", until: str) -> str:  # fmt: skip
+              until: str) -> str:  # fmt: skip
     before = len(events.seen)
-    form = {"text": text, "action": action, "label": label, "email": email}
+    form = {"text": text, "action": action, "label": label}
     status, echo = await browser.post("/chat/send", {k: v for k, v in form.items() if v})
     assert status == 200, echo
     assert html.escape(label or text, quote=False) in echo, "the customer's own words come back"
@@ -57,13 +57,16 @@ async def handed_over(browser: Browser, events) -> int:
     first = await say(browser, events, QUESTION, until="Java 11")
     assert 'class="links"' in first and "https://" in first, "with its source link"
     assert "consent:accept" not in first, "an answer stores nothing: no consent asked"
-    asked = await say(browser, events, PROBLEM, email=CUSTOMER, until="consent:accept")
+    asked = await say(browser, events, PROBLEM, until="consent:accept")
     choices = buttons(asked)
     accept = choices["Hyväksyn"]
     assert accept.startswith("consent:accept"), "consent is asked with real buttons"
     assert PROBLEM not in accept, "the problem rides in the button sealed, never in clear"
-    urgency = await say(browser, events, action=accept, label="Hyväksyn", email=CUSTOMER,
-                        until="urgency:2")  # fmt: skip
+    # The web tells no email: it is asked after consent, for the entitlement check.
+    await say(browser, events, action=accept, label="Hyväksyn", until="työsähköpostiosoitteesi")
+    invalid = await say(browser, events, "olli at konepaja", until="ei näytä")
+    assert "peruuta" in html.unescape(invalid), "a mistyped address is asked again"
+    urgency = await say(browser, events, CUSTOMER, until="urgency:2")
     assert "urgency:1" in urgency
     await say(browser, events, action="urgency:2", label="2", until="existing:new")
     queued = await say(browser, events, action="existing:new", label="Uusi asia", until="jonossa")
@@ -131,8 +134,8 @@ async def test_the_cookie_names_a_random_conversation_and_is_signed(console: Con
 
 async def test_nothing_is_stored_before_consent(console: Console_):
     browser, events = await open_chat(console)
-    await say(browser, events, QUESTION, email=CUSTOMER, until="Java 11")
-    await say(browser, events, PROBLEM, email=CUSTOMER, until="consent:accept")
+    await say(browser, events, QUESTION, until="Java 11")
+    await say(browser, events, PROBLEM, until="consent:accept")
     await console.served.settled()
     assert await rows_mentioning(console.app, CUSTOMER, QUESTION, PROBLEM) == []
 

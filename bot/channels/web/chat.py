@@ -62,12 +62,12 @@ class ChatPages:
         text = str(form.get("text") or "").strip()[:MAX_TEXT]
         action = str(form.get("action") or "").strip()[:200] or None
         label = str(form.get("label") or "").strip()[:200]
-        email = str(form.get("email") or "").strip()[:320]
         if not text and not action:
             raise web.HTTPBadRequest(text="empty message")
         message = InboundMessage(
             channel=NAME, conversation_id=chat_id, message_id=uuid.uuid4().hex,
-            sender=Sender(id=chat_id, email=email if "@" in email else None),
+            # No email here: the hand-over asks for it after consent (handlers/handover.py).
+            sender=Sender(id=chat_id),
             address=chat_address(chat_id), text=label if action else text, action=action,
             private=True,
         )  # fmt: skip
