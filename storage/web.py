@@ -31,6 +31,20 @@ class StaffRow(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
+class SignInLinkRow(SQLModel, table=True):
+    """A one-time sign-in link (``users add --link``): only the token's digest is kept."""
+
+    __tablename__ = "staff_sign_in_links"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("staff_accounts.id", ondelete="CASCADE"), nullable=False, index=True))
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
 class UnansweredRow(SQLModel, table=True):
     __tablename__ = "unanswered_questions"
 

@@ -8,12 +8,17 @@ import asyncio
 import html
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from bot.channels.web.channel import chat_address
 from bot.channels.web.security import CHAT_COOKIE
-from storage.tables import InboxRow
+from bot.core.contract import OutboundReply
+from bot.core.texts import Catalogue
+from storage.live import KEEP_SECONDS, SqlLive
+from storage.tables import InboxRow, WebPushRow
 from tests.harness import Clock, all_rows, rows_mentioning
 from tests.web_harness import (
     AGENT,
@@ -26,6 +31,7 @@ from tests.web_harness import (
 )
 
 QUESTION = "Mikä Java-versio Windchill 12:lle?"
+ERASED = Catalogue.load().get("fi", "privacy.erased")[:20]  # with a case or without
 PROBLEM = "Creo kaatuu aina kun avaan ison kokoonpanon"
 
 
@@ -164,3 +170,29 @@ async def test_streams_end_when_the_server_shuts_down(database_url: str, clock: 
         started = time.perf_counter()
     await asyncio.gather(events.closed(), desk_events.closed())
     assert time.perf_counter() - started < 15, "aiohttp did not wait out its 60 s"
+
+
+async def test_erasure_takes_the_replies_kept_for_live_pages_too(console: Console_):
+    browser, events = await open_chat(console)
+    case_id = await handed_over(browser, events)
+    await console.app.desk.take(AGENT[0], case_id)
+    await console.app.desk.reply(AGENT[0], case_id, "Kokeile asetusta regen_layout_w_assem_fail")
+    await events.text("regen_layout_w_assem_fail")
+    assert await rows_mentioning(console.app, "regen_layout_w_assem_fail")
+    asked = await say(browser, events, "Poista kaikki tietoni järjestelmästänne",
+                      until="erase:yes")  # fmt: skip
+    erase = next(v for v in buttons(asked).values() if v.startswith("erase:yes"))
+    await say(browser, events, action=erase, label="Kyllä", until=ERASED)
+    await console.served.settled()
+    assert await rows_mentioning(console.app, CUSTOMER, "regen_layout_w_assem_fail") == []
+
+
+async def test_replies_kept_for_live_pages_are_forgotten_after_minutes(console: Console_):
+    live = SqlLive(console.app.database, origin="test")
+    await live.record(chat_address("a-chat"), (OutboundReply(text="Vanha vastaus"),))
+    assert await live.forget_old() == 0, "a fresh one stays for a reconnecting page"
+    old = datetime.now(UTC) - timedelta(seconds=KEEP_SECONDS + 1)
+    async with console.app.database.sessions() as session, session.begin():
+        await session.execute(update(WebPushRow).values(at=old))
+    assert await live.forget_old() == 1
+    assert await rows_mentioning(console.app, "Vanha vastaus") == []

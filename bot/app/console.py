@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from datetime import timedelta
 
 from bot.app import workbench
@@ -30,6 +31,7 @@ from bot.core.records import StoredMessage
 from bot.core.timefmt import local_date
 from bot.service.accounts import hash_password, new_password, verify_password
 from knowledge.loader import ArticleError
+from storage.live import SqlLive
 from storage.web import SqlWebStore, StaffRecord
 
 log = logging.getLogger(__name__)
@@ -143,7 +145,9 @@ async def demo_staff(app: App) -> str:
 def web_mount(app: App) -> WebMount:
     settings = app.settings
     secure = (settings.web_public_url or "").startswith("https://")
-    mount = WebMount(Console(app), load_secret(settings), secure=secure,
+    # Each process its own token: its nudges to the others are not heard back as news.
+    live = SqlLive(app.database, origin=uuid.uuid4().hex)
+    mount = WebMount(Console(app), load_secret(settings), live, secure=secure,
                      session_hours=settings.web_session_hours)  # fmt: skip
     app.wakers.append(mount.changed)  # turns and desk commands refresh the open desks
     return mount
