@@ -15,6 +15,7 @@ from bot.app.knowledge import PublishRefused
 from bot.app.root import App
 from bot.app.secret import load_secret
 from bot.channels.web.backoffice import (
+    AGENT,
     ROLES,
     ArticleStatus,
     Cluster,
@@ -29,7 +30,14 @@ from bot.channels.web.mount import WebMount
 from bot.core.contract import InboundMessage, ReplyAddress, Sender
 from bot.core.records import StoredMessage
 from bot.core.timefmt import local_date
-from bot.service.accounts import hash_password, new_password, verify_password
+from bot.service.accounts import (
+    check_password,
+    hash_password,
+    new_password,
+    token_digest,
+    verify_password,
+)
+from bot.service.agents import Agent
 from knowledge.loader import ArticleError
 from storage.live import SqlLive
 from storage.web import SqlWebStore, StaffRecord
@@ -62,7 +70,24 @@ class Console:
         assert record is not None
         if record.role not in ROLES:
             return None
-        return StaffMember(email=record.email, name=record.name, role=record.role)
+        return _member(record)
+
+    async def link_account(self, token: str) -> StaffMember | None:
+        record = await self.store.link_account(token_digest(token), at=self.app.clock())
+        return _member(record) if record else None
+
+    async def use_link(self, token: str, password: str) -> StaffMember | None:
+        check_password(password)
+        if await self.link_account(token) is None:
+            return None  # no hashing for a dead link
+        hashed = await hash_password(password)
+        record = await self.store.use_link(token_digest(token), hashed, at=self.app.clock())
+        return _member(record) if record else None
+
+    async def refresh_agents(self) -> None:
+        accounts = await self.store.all_staff()
+        self.app.routes.directory.use_accounts(
+            Agent(email=a.email, name=a.name) for a in accounts if a.role == AGENT)
 
     async def chat_transcript(self, chat_id: str) -> list[StoredMessage]:
         probe = InboundMessage(
@@ -129,6 +154,10 @@ class Console:
                 log.error("publication not followed error=%s", type(refused).__name__)
             except Exception as exc:
                 log.warning("publication check failed error=%s", type(exc).__name__)
+
+
+def _member(record: StaffRecord) -> StaffMember:
+    return StaffMember(email=record.email, name=record.name, role=record.role)
 
 
 async def demo_staff(app: App) -> str:
