@@ -86,7 +86,6 @@ class SignIn:
         response = self._pages.render(request, "link.html", context,
                                       csrf=await staff_token(request))  # fmt: skip
         response.set_status(status if member else 410)
-        response.headers["Referrer-Policy"] = "no-referrer"  # the address is the secret
         return response
 
     async def link_page(self, request: web.Request) -> web.Response:
