@@ -74,7 +74,10 @@ class SqlLive:
         async with self.database.engine.connect() as connection:
             raw = (await connection.get_raw_connection()).driver_connection
             assert raw is not None
-            raw.add_termination_listener(lambda _c: lost.set())
+            def closed(_connection: Any) -> None:
+                lost.set()
+
+            raw.add_termination_listener(closed)
             await raw.add_listener(CHANNEL, heard)
             try:
                 ended = asyncio.create_task(stop.wait())
@@ -85,6 +88,7 @@ class SqlLive:
                 if lost.is_set():
                     raise ConnectionError("the listening connection closed")
             finally:
+                raw.remove_termination_listener(closed)
                 if not lost.is_set():
                     await raw.remove_listener(CHANNEL, heard)
 

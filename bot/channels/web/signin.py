@@ -101,7 +101,9 @@ class SignIn:
         password = str(form.get("password") or "")[:1024]
         t = self._pages.t(self._pages.lang(request))
         member = await self._backoffice.link_account(token)
-        if member is not None and password != str(form.get("again") or ""):
+        if member is None:
+            return await self._link_form(request, None)
+        if password != str(form.get("again") or ""):
             return await self._link_form(request, member, error=t("web_link.mismatch"),
                                          status=400)  # fmt: skip
         try:
