@@ -18,6 +18,7 @@ from bot.core.timefmt import date_text, local_date
 from handlers import actions
 from handlers.base import HandoverKit, Result, Say, Services, Turn, say, typed
 from handlers.desk_events import case_opened
+from handlers.email_address import email_in
 from handlers.menu import Choice, cancels, pick
 from handlers.words import NEW_MATTER, NO, YES
 from handlers.words import URGENCY as URGENCY_WORDS
@@ -29,6 +30,15 @@ URGENCY = "urgency:"
 EXISTING_NEW = "existing:new"
 EXISTING_OLD = "existing:old"
 CANCEL = "handover:cancel"
+TYPED_QUESTIONS = {
+    Phase.HANDOVER_DESCRIPTION: "handover.ask_description",
+    Phase.HANDOVER_REFERENCE: "handover.ask_reference",
+    Phase.HANDOVER_EMAIL: "handover_email.ask",
+}
+# Refusals a mistyped address explains: the customer may try another before giving up.
+TYPO_REASONS = frozenset(
+    {EntitlementReason.UNKNOWN_ORGANISATION, EntitlementReason.NOT_NAMED_CONTACT}
+)
 
 
 def kit_of(services: Services) -> HandoverKit:
@@ -70,14 +80,18 @@ def _existing(s: Say) -> tuple[Choice, ...]:
     )
 
 
-def _question(s: Say, key: str, buttons: tuple[Button, ...]) -> OutboundReply:
+def _question(
+    s: Say, key: str, buttons: tuple[Button, ...], raw: str | None = None
+) -> OutboundReply:
     cancel = s.button("handover.cancel", CANCEL)
-    return OutboundReply(text=s.text(key), buttons=(*buttons, cancel), kind=ReplyKind.QUESTION)
+    text = raw or s.text(key)
+    return OutboundReply(text=text, buttons=(*buttons, cancel), kind=ReplyKind.QUESTION)
 
 
 def _ask(
-    turn: Turn, s: Say, kit: HandoverKit, draft: HandoverDraft, phase: Phase, key: str | None = None
-) -> Result:
+    turn: Turn, s: Say, kit: HandoverKit, draft: HandoverDraft, phase: Phase,
+    key: str | None = None, *, raw: str | None = None,
+) -> Result:  # fmt: skip
     if phase is Phase.HANDOVER_PRODUCT:
         offered = [p for p in PRIMARY_PRODUCTS if p in kit.products.all()]
         buttons = tuple(Button(p, PRODUCT + p) for p in offered)
@@ -89,16 +103,7 @@ def _ask(
         buttons = tuple(Button(c.label, c.value) for c in _existing(s))
         reply = _question(s, key or "handover.ask_existing", buttons)
     else:
-        reply = _question(
-            s,
-            key
-            or (
-                "handover.ask_description"
-                if phase is Phase.HANDOVER_DESCRIPTION
-                else "handover.ask_reference"
-            ),
-            (),
-        )
+        reply = _question(s, key or TYPED_QUESTIONS[phase], (), raw)
     return Result(replies=(reply,), state=turn.state.to(phase, draft=draft, handover_pending=False))
 
 
@@ -125,10 +130,17 @@ async def advance(turn: Turn, services: Services, draft: HandoverDraft) -> Resul
     kit, s = kit_of(services), say(turn, services)
     if draft.product is None:
         return _ask(turn, s, kit, draft, Phase.HANDOVER_PRODUCT)
-    email = turn.user.email if turn.user else None
-    entitlement = await kit.register.check(email or "", draft.product, local_date(turn.now))
+    email = draft.email or (turn.user.email if turn.user else None)
+    if not email:  # a web chat tells no address: the entitlement check needs one
+        return _ask(turn, s, kit, draft, Phase.HANDOVER_EMAIL)
+    entitlement = await kit.register.check(email, draft.product, local_date(turn.now))
     if not entitlement.entitled:
-        reply = OutboundReply(text=_refusal(s, entitlement, turn), kind=ReplyKind.NOTICE)
+        refusal = _refusal(s, entitlement, turn)
+        if draft.email and entitlement.reason in TYPO_REASONS:
+            retry = f"{refusal}\n\n{s.text('handover_email.retry')}"
+            again = replace(draft, email=None)
+            return _ask(turn, s, kit, again, Phase.HANDOVER_EMAIL, raw=retry)
+        reply = OutboundReply(text=refusal, kind=ReplyKind.NOTICE)
         return Result(replies=(reply,), state=turn.state.to(Phase.ACTIVE, draft=None))
     if draft.urgency is None:
         return _ask(turn, s, kit, draft, Phase.HANDOVER_URGENCY)
@@ -147,6 +159,11 @@ async def _open(
     kit, s = kit_of(services), say(turn, services)
     assert turn.user is not None and draft.product and draft.urgency and draft.description
     due = kit.hours.due(turn.now)
+    if draft.email and draft.email != turn.user.email:
+        # Kept on the user (after consent, as the consent text says) so agents see whom
+        # they answer and the next hand-over need not ask; erasure removes it with them.
+        sender = replace(turn.message.sender, email=draft.email)
+        await services.session.seen(turn.user.id, sender, turn.now)
     transcript = await services.session.pending_transcript()
     case = NewCase(
         user_id=turn.user.id,
@@ -221,6 +238,9 @@ def _answer(turn: Turn, services: Services, draft: HandoverDraft) -> HandoverDra
         if answer in (EXISTING_NEW, EXISTING_OLD):
             return replace(draft, existing=answer == EXISTING_OLD)
         return "handover.ask_existing"
+    if phase is Phase.HANDOVER_EMAIL:
+        email = email_in(text)
+        return replace(draft, email=email) if email else "handover_email.invalid"
     return replace(draft, reference=text[:64]) if text else "handover.ask_reference"
 
 

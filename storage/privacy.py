@@ -33,6 +33,7 @@ from storage.tables import (
     OutboxRow,
     PrivacyAuditRow,
     UserRow,
+    WebPushRow,
 )
 
 _OPEN = [s.value for s in OPEN_CASE_STATES]
@@ -125,6 +126,8 @@ async def erase_user(session: AsyncSession, user_id: int, *, at: datetime, sourc
     statements = (
         delete(InboxRow).where(InboxRow.conversation_key.in_(keys)),
         delete(OutboxRow).where(_outbox_of(user_id)),
+        delete(WebPushRow).where(WebPushRow.address.in_(  # type: ignore[attr-defined]
+            select(ConversationRow.address).where(ConversationRow.user_id == user_id))),
         delete(MessageRow).where(
             or_(MessageRow.user_id == user_id, MessageRow.conversation_id.in_(conversations),
                 MessageRow.case_id.in_(cases))

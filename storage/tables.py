@@ -270,3 +270,18 @@ class ChannelMarkRow(SQLModel, table=True):
     key: str = Field(max_length=255)
     value: str = Field(max_length=512)
     created_at: datetime = Field(sa_column=_when(index=True))
+
+
+class WebPushRow(SQLModel, table=True):
+    """A web chat's replies for a minute or two after delivery: the process holding the
+    page pushes them from here. Erasure deletes them with the user's conversations."""
+
+    __tablename__ = "web_pushes"
+    # Ids only grow (pages follow them), also after the newest rows were erased.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    address: str = Field(sa_column=Column(Text, nullable=False))
+    address_key: str = Field(max_length=64, index=True)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    at: datetime = Field(sa_column=_when(index=True))

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, Text, delete, func, select
+from sqlalchemy import Column, ForeignKey, Integer, Text, delete, func, select, update
 from sqlmodel import Field, SQLModel
 
 from bot.core.gaps import UnansweredQuestion
@@ -29,6 +30,20 @@ class StaffRow(SQLModel, table=True):
     role: str = Field(max_length=16)
     password_hash: str = Field(max_length=255)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class SignInLinkRow(SQLModel, table=True):
+    """A one-time sign-in link (``users add --link``): only the token's digest is kept."""
+
+    __tablename__ = "staff_sign_in_links"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("staff_accounts.id", ondelete="CASCADE"), nullable=False, index=True))
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
 class UnansweredRow(SQLModel, table=True):
@@ -110,6 +125,55 @@ class SqlWebStore:
         async with self.database.sessions() as session, session.begin():
             gone = await session.execute(delete(StaffRow).where(StaffRow.email == email))
             return bool(gone.rowcount)
+
+    async def add_link(self, email: str, token_hash: str, *, at: datetime,
+                       expires_at: datetime) -> bool:  # fmt: skip
+        """A one-time sign-in link for the account; False if there is no such account."""
+        async with self.database.sessions() as session, session.begin():
+            query = select(StaffRow.id).where(StaffRow.email == email)
+            staff_id = (await session.execute(query)).scalar()
+            if staff_id is None:
+                return False
+            session.add(SignInLinkRow(staff_id=staff_id, token_hash=token_hash, created_at=at,
+                                      expires_at=expires_at))  # fmt: skip
+            return True
+
+    async def link_account(self, token_hash: str, *, at: datetime) -> StaffRecord | None:
+        """The account of a link that is unused and unexpired at ``at``."""
+        async with self.database.sessions() as session:
+            row = (await session.execute(self._usable(token_hash, at))).scalars().first()
+            return _staff(row) if row else None
+
+    async def use_link(self, token_hash: str, password_hash: str, *,
+                       at: datetime) -> StaffRecord | None:  # fmt: skip
+        """Spend the link (once: of two at the same moment only one wins) and set the
+        account's password; None if it was used, expired or never existed."""
+        async with self.database.sessions() as session, session.begin():
+            spent = await session.execute(
+                update(SignInLinkRow)
+                .where(SignInLinkRow.token_hash == token_hash,
+                       SignInLinkRow.used_at.is_(None),  # type: ignore[union-attr]
+                       SignInLinkRow.expires_at > at)  # type: ignore[arg-type]
+                .values(used_at=at)
+            )  # fmt: skip
+            if not spent.rowcount:
+                return None
+            query = select(StaffRow).join(SignInLinkRow, SignInLinkRow.staff_id == StaffRow.id)
+            row = (await session.execute(query.where(SignInLinkRow.token_hash == token_hash))
+                   ).scalars().one()  # fmt: skip
+            row.password_hash = password_hash
+            session.add(row)
+            return _staff(row)
+
+    @staticmethod
+    def _usable(token_hash: str, at: datetime) -> Any:
+        return (
+            select(StaffRow)
+            .join(SignInLinkRow, SignInLinkRow.staff_id == StaffRow.id)
+            .where(SignInLinkRow.token_hash == token_hash,
+                   SignInLinkRow.used_at.is_(None),  # type: ignore[union-attr]
+                   SignInLinkRow.expires_at > at)  # type: ignore[arg-type]
+        )  # fmt: skip
 
     async def add_unanswered(self, item: UnansweredQuestion) -> None:
         async with self.database.sessions() as session, session.begin():

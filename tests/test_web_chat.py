@@ -8,12 +8,17 @@ import asyncio
 import html
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from bot.channels.web.channel import chat_address
 from bot.channels.web.security import CHAT_COOKIE
-from storage.tables import InboxRow
+from bot.core.contract import OutboundReply
+from bot.core.texts import Catalogue
+from storage.live import KEEP_SECONDS, SqlLive
+from storage.tables import InboxRow, WebPushRow
 from tests.harness import Clock, all_rows, rows_mentioning
 from tests.web_harness import (
     AGENT,
@@ -26,6 +31,7 @@ from tests.web_harness import (
 )
 
 QUESTION = "Mikä Java-versio Windchill 12:lle?"
+ERASED = Catalogue.load().get("fi", "privacy.erased")[:20]  # with a case or without
 PROBLEM = "Creo kaatuu aina kun avaan ison kokoonpanon"
 
 
@@ -43,9 +49,9 @@ async def open_chat(console: Console_) -> tuple[Browser, object]:
 
 
 async def say(browser: Browser, events, text: str = "", *, action: str = "", label: str = "",
-              email: str = "", until: str) -> str:  # fmt: skip
+              until: str) -> str:  # fmt: skip
     before = len(events.seen)
-    form = {"text": text, "action": action, "label": label, "email": email}
+    form = {"text": text, "action": action, "label": label}
     status, echo = await browser.post("/chat/send", {k: v for k, v in form.items() if v})
     assert status == 200, echo
     assert html.escape(label or text, quote=False) in echo, "the customer's own words come back"
@@ -57,13 +63,16 @@ async def handed_over(browser: Browser, events) -> int:
     first = await say(browser, events, QUESTION, until="Java 11")
     assert 'class="links"' in first and "https://" in first, "with its source link"
     assert "consent:accept" not in first, "an answer stores nothing: no consent asked"
-    asked = await say(browser, events, PROBLEM, email=CUSTOMER, until="consent:accept")
+    asked = await say(browser, events, PROBLEM, until="consent:accept")
     choices = buttons(asked)
     accept = choices["Hyväksyn"]
     assert accept.startswith("consent:accept"), "consent is asked with real buttons"
     assert PROBLEM not in accept, "the problem rides in the button sealed, never in clear"
-    urgency = await say(browser, events, action=accept, label="Hyväksyn", email=CUSTOMER,
-                        until="urgency:2")  # fmt: skip
+    # The web tells no email: it is asked after consent, for the entitlement check.
+    await say(browser, events, action=accept, label="Hyväksyn", until="työsähköpostiosoitteesi")
+    invalid = await say(browser, events, "olli at konepaja", until="ei näytä")
+    assert "peruuta" in html.unescape(invalid), "a mistyped address is asked again"
+    urgency = await say(browser, events, CUSTOMER, until="urgency:2")
     assert "urgency:1" in urgency
     await say(browser, events, action="urgency:2", label="2", until="existing:new")
     queued = await say(browser, events, action="existing:new", label="Uusi asia", until="jonossa")
@@ -131,8 +140,8 @@ async def test_the_cookie_names_a_random_conversation_and_is_signed(console: Con
 
 async def test_nothing_is_stored_before_consent(console: Console_):
     browser, events = await open_chat(console)
-    await say(browser, events, QUESTION, email=CUSTOMER, until="Java 11")
-    await say(browser, events, PROBLEM, email=CUSTOMER, until="consent:accept")
+    await say(browser, events, QUESTION, until="Java 11")
+    await say(browser, events, PROBLEM, until="consent:accept")
     await console.served.settled()
     assert await rows_mentioning(console.app, CUSTOMER, QUESTION, PROBLEM) == []
 
@@ -161,3 +170,29 @@ async def test_streams_end_when_the_server_shuts_down(database_url: str, clock: 
         started = time.perf_counter()
     await asyncio.gather(events.closed(), desk_events.closed())
     assert time.perf_counter() - started < 15, "aiohttp did not wait out its 60 s"
+
+
+async def test_erasure_takes_the_replies_kept_for_live_pages_too(console: Console_):
+    browser, events = await open_chat(console)
+    case_id = await handed_over(browser, events)
+    await console.app.desk.take(AGENT[0], case_id)
+    await console.app.desk.reply(AGENT[0], case_id, "Kokeile asetusta regen_layout_w_assem_fail")
+    await events.text("regen_layout_w_assem_fail")
+    assert await rows_mentioning(console.app, "regen_layout_w_assem_fail")
+    asked = await say(browser, events, "Poista kaikki tietoni järjestelmästänne",
+                      until="erase:yes")  # fmt: skip
+    erase = next(v for v in buttons(asked).values() if v.startswith("erase:yes"))
+    await say(browser, events, action=erase, label="Kyllä", until=ERASED)
+    await console.served.settled()
+    assert await rows_mentioning(console.app, CUSTOMER, "regen_layout_w_assem_fail") == []
+
+
+async def test_replies_kept_for_live_pages_are_forgotten_after_minutes(console: Console_):
+    live = SqlLive(console.app.database, origin="test")
+    await live.record(chat_address("a-chat"), (OutboundReply(text="Vanha vastaus"),))
+    assert await live.forget_old() == 0, "a fresh one stays for a reconnecting page"
+    old = datetime.now(UTC) - timedelta(seconds=KEEP_SECONDS + 1)
+    async with console.app.database.sessions() as session, session.begin():
+        await session.execute(update(WebPushRow).values(at=old))
+    assert await live.forget_old() == 1
+    assert await rows_mentioning(console.app, "Vanha vastaus") == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from datetime import timedelta
 
 from bot.app import workbench
@@ -14,6 +15,7 @@ from bot.app.knowledge import PublishRefused
 from bot.app.root import App
 from bot.app.secret import load_secret
 from bot.channels.web.backoffice import (
+    AGENT,
     ROLES,
     ArticleStatus,
     Cluster,
@@ -28,8 +30,16 @@ from bot.channels.web.mount import WebMount
 from bot.core.contract import InboundMessage, ReplyAddress, Sender
 from bot.core.records import StoredMessage
 from bot.core.timefmt import local_date
-from bot.service.accounts import hash_password, new_password, verify_password
+from bot.service.accounts import (
+    check_password,
+    hash_password,
+    new_password,
+    token_digest,
+    verify_password,
+)
+from bot.service.agents import Agent
 from knowledge.loader import ArticleError
+from storage.live import SqlLive
 from storage.web import SqlWebStore, StaffRecord
 
 log = logging.getLogger(__name__)
@@ -60,7 +70,24 @@ class Console:
         assert record is not None
         if record.role not in ROLES:
             return None
-        return StaffMember(email=record.email, name=record.name, role=record.role)
+        return _member(record)
+
+    async def link_account(self, token: str) -> StaffMember | None:
+        record = await self.store.link_account(token_digest(token), at=self.app.clock())
+        return _member(record) if record else None
+
+    async def use_link(self, token: str, password: str) -> StaffMember | None:
+        check_password(password)
+        if await self.link_account(token) is None:
+            return None  # no hashing for a dead link
+        hashed = await hash_password(password)
+        record = await self.store.use_link(token_digest(token), hashed, at=self.app.clock())
+        return _member(record) if record else None
+
+    async def refresh_agents(self) -> None:
+        accounts = await self.store.all_staff()
+        self.app.routes.directory.use_accounts(
+            Agent(email=a.email, name=a.name) for a in accounts if a.role == AGENT)
 
     async def chat_transcript(self, chat_id: str) -> list[StoredMessage]:
         probe = InboundMessage(
@@ -129,6 +156,10 @@ class Console:
                 log.warning("publication check failed error=%s", type(exc).__name__)
 
 
+def _member(record: StaffRecord) -> StaffMember:
+    return StaffMember(email=record.email, name=record.name, role=record.role)
+
+
 async def demo_staff(app: App) -> str:
     """Demo mode: the sample agents and editor, with one fresh password for this start."""
     password = new_password()
@@ -143,7 +174,9 @@ async def demo_staff(app: App) -> str:
 def web_mount(app: App) -> WebMount:
     settings = app.settings
     secure = (settings.web_public_url or "").startswith("https://")
-    mount = WebMount(Console(app), load_secret(settings), secure=secure,
+    # Each process its own token: its nudges to the others are not heard back as news.
+    live = SqlLive(app.database, origin=uuid.uuid4().hex)
+    mount = WebMount(Console(app), load_secret(settings), live, secure=secure,
                      session_hours=settings.web_session_hours)  # fmt: skip
     app.wakers.append(mount.changed)  # turns and desk commands refresh the open desks
     return mount

@@ -110,8 +110,9 @@ class App:
             log.info("sample customer register loaded (demo mode)")
         hours = await asyncio.to_thread(_hours, settings)
         directory = AgentDirectory.parse(settings.agents)
-        # Agents with a web console account (`supportbot users add`) are agents too.
-        directory = directory.with_agents(
+        # Agents with a web console account (`supportbot users add`) are agents too; the
+        # console reads them again when it meets one it does not know.
+        directory.use_accounts(
             Agent(email=s.email, name=s.name)
             for s in await SqlWebStore(database).all_staff() if s.role == "agent"
         )

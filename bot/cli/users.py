@@ -1,19 +1,35 @@
 """``supportbot users add|list|remove``: the web console's staff accounts.
 
 ``add`` reads the password from standard input (one line), or with ``--generate``
-makes one and prints it once. Agents see the desk, editors the workbench.
+makes one and prints it once, or with ``--link`` prints a one-time sign-in link
+where the person sets their own password. Agents see the desk, editors the
+workbench.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import timedelta
 from typing import Any
 
 from bot.app import App
 from bot.core.settings import Settings
-from bot.service.accounts import ROLES, AccountError, check_new, hash_password, new_password
+from bot.service.accounts import (
+    LINK_HOURS,
+    NO_PASSWORD,
+    ROLES,
+    AccountError,
+    check_new,
+    hash_password,
+    new_link_token,
+    new_password,
+    token_digest,
+)
 from storage.web import SqlWebStore, StaffRecord
+
+# Where `make run` serves the console; set SUPPORTBOT_PUBLIC_URL for the real address.
+DEFAULT_BASE = "http://127.0.0.1:8080"
 
 
 def register(commands: Any) -> None:
@@ -26,8 +42,13 @@ def register(commands: Any) -> None:
     add.add_argument("email", metavar="EMAIL")
     add.add_argument("--role", choices=ROLES, required=True)
     add.add_argument("--name", help="the name shown to customers and colleagues")
-    add.add_argument("--generate", action="store_true",
+    how = add.add_mutually_exclusive_group()
+    how.add_argument("--generate", action="store_true",
                      help="make a password and print it once instead of reading one")
+    how.add_argument("--link", action="store_true",
+                     help="print a one-time sign-in link to set the password instead")
+    add.add_argument("--link-hours", type=float, default=LINK_HOURS, metavar="HOURS",
+                     help=f"how long the link works (default {LINK_HOURS:g} hours)")
     add.set_defaults(run=run_add)
     listing = actions.add_parser("list", help="the accounts and their roles")
     listing.set_defaults(run=run_list)
@@ -43,7 +64,11 @@ async def _store() -> tuple[App, SqlWebStore]:
 
 async def run_add(args: argparse.Namespace) -> int:
     email = args.email.strip().lower()
-    password = new_password() if args.generate else sys.stdin.readline().rstrip("\r\n")
+    password: str | None = None  # --link: the person sets it
+    if args.generate:
+        password = new_password()
+    elif not args.link:
+        password = sys.stdin.readline().rstrip("\r\n")
     try:
         check_new(email, args.role, password)
     except AccountError as error:
@@ -52,15 +77,30 @@ async def run_add(args: argparse.Namespace) -> int:
     app, store = await _store()
     try:
         name = args.name or email.split("@")[0].replace(".", " ").title()
-        record = StaffRecord(email=email, name=name, role=args.role,
-                             password_hash=await hash_password(password))  # fmt: skip
+        known = await store.staff(email)
+        if password is None:  # an account keeps its password until the link sets one
+            hashed = known.password_hash if known else NO_PASSWORD
+        else:
+            hashed = await hash_password(password)
+        record = StaffRecord(email=email, name=name, role=args.role, password_hash=hashed)
         new = await store.add_staff(record, at=app.clock())
+        link = await _link(app, store, email, args.link_hours) if args.link else ""
     finally:
         await app.close()
     print(f"{'added' if new else 'updated'}: {email} ({args.role})")
     if args.generate:
         print(f"password (shown once): {password}")
+    if link:
+        print(f"sign-in link (works once, for {args.link_hours:g} hours): {link}")
     return 0
+
+
+async def _link(app: App, store: SqlWebStore, email: str, hours: float) -> str:
+    token, now = new_link_token(), app.clock()
+    await store.add_link(email, token_digest(token), at=now,
+                         expires_at=now + timedelta(hours=hours))  # fmt: skip
+    base = (app.settings.web_public_url or DEFAULT_BASE).rstrip("/")
+    return f"{base}/signin/link/{token}"
 
 
 async def run_list(args: argparse.Namespace) -> int:

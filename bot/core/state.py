@@ -22,6 +22,8 @@ class Phase(StrEnum):
     HANDOVER_DESCRIPTION = "handover_description"
     HANDOVER_EXISTING = "handover_existing"
     HANDOVER_REFERENCE = "handover_reference"
+    # No email is known (a web chat): asked after consent, for the entitlement check.
+    HANDOVER_EMAIL = "handover_email"
     # A clarifying question is open: its choices are in the draft's ``menu``.
     CLARIFY = "clarify"
     QUEUED = "queued"
@@ -30,8 +32,11 @@ class Phase(StrEnum):
 
 HANDOVER_PHASES = frozenset(
     {Phase.HANDOVER_PRODUCT, Phase.HANDOVER_URGENCY, Phase.HANDOVER_DESCRIPTION,
-     Phase.HANDOVER_EXISTING, Phase.HANDOVER_REFERENCE}
+     Phase.HANDOVER_EXISTING, Phase.HANDOVER_REFERENCE, Phase.HANDOVER_EMAIL}
 )  # fmt: skip
+# Questions answered with an address or a case number: the answer tells no language
+# ("olli.operaattori@konepaja.fi" is not Finnish), so the conversation keeps its own.
+VERBATIM_ANSWERS = frozenset({Phase.HANDOVER_EMAIL, Phase.HANDOVER_REFERENCE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +49,8 @@ class HandoverDraft:
     description: str | None = None
     existing: bool | None = None
     reference: str | None = None
+    # The address typed during this hand-over; kept on the user once the case opens.
+    email: str | None = None
     # The open question's choices (button values without payloads): nothing personal,
     # so they are kept before consent too, and a typed "2" finds its choice.
     menu: tuple[str, ...] = ()

@@ -27,7 +27,7 @@ from bot.core.metrics import NO_METER, Meter
 from bot.core.ports import ConversationSession, Storage
 from bot.core.records import Direction
 from bot.core.settings import Settings
-from bot.core.state import Phase
+from bot.core.state import VERBATIM_ANSWERS, Phase
 from bot.core.texts import Catalogue
 from bot.engine.gaps import unanswered_of
 from bot.engine.phases import phase_of
@@ -217,8 +217,8 @@ class Engine:
         saved = session.state
         text = message.text.strip()
         is_click = message.action is not None
-        lang = (saved.lang if is_click or not text
-                else parts.detect_language(routable(text), saved.lang))  # fmt: skip
+        verbatim = is_click or not text or saved.phase in VERBATIM_ANSWERS
+        lang = saved.lang if verbatim else parts.detect_language(routable(text), saved.lang)
         lang = lang if lang in parts.texts.texts else parts.settings.default_language
         person = parts.keys.person(message.channel, message.sender.id)
         state = phase_of(saved, session.case)

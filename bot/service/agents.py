@@ -19,11 +19,20 @@ class Agent:
         return self.name.split()[0] if self.name.strip() else self.email.split("@")[0]
 
 
-@dataclass(frozen=True, slots=True)
 class AgentDirectory:
-    """The configured agents: only they may see the queue or act on a case."""
+    """The agents: only they may see the queue or act on a case. Those configured
+    (``SUPPORTBOT_AGENTS``) and the web console's agent accounts, which
+    :meth:`use_accounts` replaces while the server runs (``supportbot users add``
+    needs no restart)."""
 
-    agents: tuple[Agent, ...]
+    def __init__(self, agents: Iterable[Agent] = ()) -> None:
+        self._configured = tuple(agents)
+        self._accounts: tuple[Agent, ...] = ()
+
+    @property
+    def agents(self) -> tuple[Agent, ...]:
+        known = {a.email for a in self._configured}
+        return (*self._configured, *(a for a in self._accounts if a.email not in known))
 
     @classmethod
     def parse(cls, spec: str) -> AgentDirectory:
@@ -32,13 +41,11 @@ class AgentDirectory:
         for name, email in getaddresses([spec]):
             if "@" in email:
                 agents.append(Agent(email=email.strip().lower(), name=name.strip() or email))
-        return cls(agents=tuple(agents))
+        return cls(agents)
 
-    def with_agents(self, more: Iterable[Agent]) -> AgentDirectory:
-        """These agents and the given ones (those already here keep their names)."""
-        known = {a.email for a in self.agents}
-        added = [a for a in more if a.email not in known]
-        return AgentDirectory(agents=(*self.agents, *added))
+    def use_accounts(self, accounts: Iterable[Agent]) -> None:
+        """The agents with an account now (the configured ones keep their names)."""
+        self._accounts = tuple(accounts)
 
     def find(self, email: str | None) -> Agent | None:
         if not email:

@@ -82,6 +82,17 @@ class Backoffice(Protocol):
     async def sign_in(self, email: str, password: str) -> StaffMember | None:
         """The account if the password is right (verified off the event loop)."""
 
+    async def link_account(self, token: str) -> StaffMember | None:
+        """The account a one-time sign-in link opens, while it is unused and unexpired."""
+
+    async def use_link(self, token: str, password: str) -> StaffMember | None:
+        """Set the account's password through the link and spend the link (once);
+        None if the link is used, expired or unknown. Raises ValueError for a password
+        that is too short."""
+
+    async def refresh_agents(self) -> None:
+        """Read the agents' accounts again (some may have been added since the start)."""
+
     async def chat_transcript(self, chat_id: str) -> list[StoredMessage]:
         """A web chat's stored messages for its customer (no internal notes)."""
 

@@ -1,14 +1,17 @@
-"""The web channel for the core: replies to a web chat go to its open page as HTML over
+"""The web channel for the core: replies to a web chat reach its open page as HTML over
 server-sent events; desk events tell the open desks to refresh.
 
-A reply whose page is not open in this process is not kept here: a consented
-customer's transcript is stored, and the page shows it on its next load.
+Delivering a chat's reply records it for a short while, and whichever process
+holds the page's stream pushes it from there (:mod:`bot.channels.web.live`): it
+does not matter which process delivers.
+A page that is not open gets nothing pushed: a consented customer's transcript is
+stored, and the page shows it on its next load.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import jinja2
 
@@ -21,6 +24,7 @@ log = logging.getLogger(__name__)
 
 NAME = "web"
 DESK_ADDRESS = ReplyAddress.of(NAME, {"desk": "all"})
+Record = Callable[[ReplyAddress, tuple[OutboundReply, ...]], Awaitable[None]]
 
 
 def chat_address(chat_id: str) -> ReplyAddress:
@@ -28,12 +32,16 @@ def chat_address(chat_id: str) -> ReplyAddress:
 
 
 class WebChannel:
-    """Delivers to the browsers connected to this process."""
+    """Renders replies for the browsers connected to this process."""
 
     name = NAME
 
-    def __init__(self, hub: Hub, templates: jinja2.Environment, texts: Catalogue) -> None:
+    def __init__(self, hub: Hub, templates: jinja2.Environment, texts: Catalogue,
+                 record: Record) -> None:  # fmt: skip
         self.hub = hub
+        self._record = record
+        # Told after each record (the live pages here look at once).
+        self.recorded: Callable[[], None] = lambda: None
         self._templates = templates
         self._texts = texts
         # The language of each chat page open here (its labels), while it is open.
@@ -51,9 +59,10 @@ class WebChannel:
         if not isinstance(chat, str):
             # Agents' confirmations for the web desk: the desk shows results itself.
             return
-        html = self.render(replies, self.langs.get(chat, "fi"))
-        shown = self.hub.publish(f"chat:{chat}", "message", html)
-        log.info("web replies delivered count=%d pages=%d", len(replies), shown)
+        # Recorded is delivered: the process holding the page pushes it from the record.
+        await self._record(address, tuple(replies))
+        self.recorded()
+        log.info("web replies delivered count=%d", len(replies))
 
     async def show(self, address: ReplyAddress, event: DeskEvent) -> None:
         """A desk event: every open desk in this process refreshes what it shows."""

@@ -10,6 +10,7 @@ from aiohttp import web
 from bot.channels.base import Host
 from bot.channels.web.backoffice import Backoffice
 from bot.channels.web.channel import NAME, WebChannel, chat_address
+from bot.channels.web.live import Live
 from bot.channels.web.pages import Pages
 from bot.channels.web.security import CHAT_COOKIE, ChatCookie, check_token
 from bot.core.contract import InboundMessage, Sender
@@ -21,9 +22,10 @@ CHAT_DAYS = 30
 class ChatPages:
     def __init__(
         self, host: Host, channel: WebChannel, pages: Pages, cookie: ChatCookie,
-        backoffice: Backoffice,
+        backoffice: Backoffice, live: Live,
     ) -> None:  # fmt: skip
         self._host = host
+        self._live = live
         self._channel = channel
         self._pages = pages
         self._cookie = cookie
@@ -42,9 +44,10 @@ class ChatPages:
         new = chat_id is None
         chat_id = chat_id or ChatCookie.new_id()
         history = [] if new else await self._backoffice.chat_transcript(chat_id)
+        shown = 0 if new else await self._live.last_shown(chat_id)
         lang = self._pages.lang(request)
         context = {"title": self._pages.t(lang)("web.chat_title"), "page": "chat-page",
-                   "history": history, "lang": lang}  # fmt: skip
+                   "history": history, "lang": lang, "after": shown}  # fmt: skip
         response = self._pages.render(request, "chat.html", context,
                                       csrf=self._cookie.token(chat_id))  # fmt: skip
         if new:
@@ -62,12 +65,12 @@ class ChatPages:
         text = str(form.get("text") or "").strip()[:MAX_TEXT]
         action = str(form.get("action") or "").strip()[:200] or None
         label = str(form.get("label") or "").strip()[:200]
-        email = str(form.get("email") or "").strip()[:320]
         if not text and not action:
             raise web.HTTPBadRequest(text="empty message")
         message = InboundMessage(
             channel=NAME, conversation_id=chat_id, message_id=uuid.uuid4().hex,
-            sender=Sender(id=chat_id, email=email if "@" in email else None),
+            # No email here: the hand-over asks for it after consent (handlers/handover.py).
+            sender=Sender(id=chat_id),
             address=chat_address(chat_id), text=label if action else text, action=action,
             private=True,
         )  # fmt: skip
@@ -82,8 +85,14 @@ class ChatPages:
         if chat_id is None:
             raise web.HTTPForbidden()
         self._channel.langs[chat_id] = self._pages.lang(request)
+        # A reconnecting page says which reply it had last; it gets the ones after.
+        # The page says which reply it shows last (a reconnecting one, by the event id it
+        # had; a fresh one, as of its rendering): it gets the ones after.
+        last = request.headers.get("Last-Event-ID") or request.query.get("after", "")
+        await self._live.open_chat(chat_id, int(last) if last.isdigit() else None)
         try:
             return await self._channel.hub.stream(request, f"chat:{chat_id}")
         finally:
             if not self._channel.hub.listeners(f"chat:{chat_id}"):
                 self._channel.langs.pop(chat_id, None)
+                self._live.close_chat(chat_id)

@@ -19,7 +19,7 @@ from bot.channels.web.backoffice import AGENT, Backoffice, StaffMember
 from bot.channels.web.hub import DESK, Hub
 from bot.channels.web.pages import Pages
 from bot.channels.web.security import staff_token
-from bot.channels.web.signin import requires
+from bot.channels.web.signin import Page, requires
 from bot.core.cases import OPEN_CASE_STATES, CaseCard, CaseState
 from bot.core.desk_text import state_text
 from bot.core.timefmt import day_and_time
@@ -59,13 +59,27 @@ class DeskPages:
         self.presence = Presence()
 
     def routes(self, web_app: web.Application) -> None:
-        add = web_app.router
-        add.add_get("/desk", requires(AGENT, self.page))
-        add.add_get("/desk/queue", requires(AGENT, self.queue))
-        add.add_get("/desk/events", requires(AGENT, self.events))
-        add.add_get("/desk/case/{case:\\d+}", requires(AGENT, self.case))
-        add.add_get("/desk/case/{case:\\d+}/live", requires(AGENT, self.live))
-        add.add_post("/desk/case/{case:\\d+}/{action}", requires(AGENT, self.act))
+        add, agent = web_app.router, self._agent
+        add.add_get("/desk", requires(AGENT, agent(self.page, fresh=True)))
+        add.add_get("/desk/queue", requires(AGENT, agent(self.queue)))
+        add.add_get("/desk/events", requires(AGENT, agent(self.events)))
+        add.add_get("/desk/case/{case:\\d+}", requires(AGENT, agent(self.case)))
+        add.add_get("/desk/case/{case:\\d+}/live", requires(AGENT, agent(self.live)))
+        add.add_post("/desk/case/{case:\\d+}/{action}", requires(AGENT, agent(self.act)))
+
+    def _agent(self, page: Page, *, fresh: bool = False) -> Page:
+        """An agent added while the server runs (``supportbot users add``) is not yet in
+        the desk's directory: read the accounts again (a removed one is refused). The
+        whole page always does, so its list of colleagues to transfer to is current."""
+
+        async def known(request: web.Request, member: StaffMember) -> web.StreamResponse:
+            if fresh or self._host.desk.directory.find(member.email) is None:
+                await self._backoffice.refresh_agents()
+            if self._host.desk.directory.find(member.email) is None:  # the account went
+                raise web.HTTPForbidden(text="no agent account")
+            return await page(request, member)
+
+        return known
 
     # --- what the page shows -------------------------------------------------
 

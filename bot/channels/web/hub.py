@@ -21,6 +21,8 @@ BACKLOG = 100
 class Event:
     name: str
     data: str
+    # The outbox row a chat event shows: a reconnecting page sends it back (Last-Event-ID).
+    id: str | None = None
 
 
 class Hub:
@@ -33,12 +35,12 @@ class Hub:
     def listeners(self, topic: str) -> int:
         return len(self._streams.get(topic, ()))
 
-    def publish(self, topic: str, name: str, data: str = "") -> int:
+    def publish(self, topic: str, name: str, data: str = "", *, event_id: str | None = None) -> int:
         """Hand an event to every stream on the topic; returns how many got it."""
         queues = self._streams.get(topic, set())
         for queue in queues:
             with contextlib.suppress(asyncio.QueueFull):
-                queue.put_nowait(Event(name, data.replace("\r", "")))
+                queue.put_nowait(Event(name, data.replace("\r", ""), event_id))
         return len(queues)
 
     def close(self) -> None:
@@ -73,5 +75,5 @@ class Hub:
                 event = await queue.get()
                 if event is None:
                     break
-                await response.send(event.data, event=event.name)
+                await response.send(event.data, event=event.name, id=event.id)
         return response

@@ -17,6 +17,7 @@ from bot.channels.web.chat import ChatPages
 from bot.channels.web.desk import DeskPages
 from bot.channels.web.editor import EditorPages
 from bot.channels.web.hub import DESK, Hub
+from bot.channels.web.live import Live, LiveSource
 from bot.channels.web.pages import Pages, environment
 from bot.channels.web.security import (
     ChatCookie,
@@ -37,9 +38,11 @@ class WebMount:
 
     name = "web"
 
-    def __init__(self, backoffice: Backoffice, secret: bytes, *, secure: bool = False,
-                 session_hours: float = 12.0) -> None:  # fmt: skip
+    def __init__(self, backoffice: Backoffice, secret: bytes, live: LiveSource, *,
+                 secure: bool = False, session_hours: float = 12.0) -> None:  # fmt: skip
         self.backoffice = backoffice
+        self._source = live
+        self.live: Live | None = None
         self.hub = Hub()
         self.throttle = Throttle()
         self._secret = secret
@@ -58,8 +61,11 @@ class WebMount:
         return "http"
 
     def changed(self) -> None:
-        """Something changed (a turn, a desk command): open desks refresh, at most a few
-        times a second however busy the bot is."""
+        """Something changed (a turn, a desk command): open chats get their replies, other
+        processes hear of it, and open desks refresh, at most a few times a second however
+        busy the bot is."""
+        if self.live is not None:
+            self.live.committed()
         if self._pending:
             return
         self._pending = True
@@ -76,11 +82,13 @@ class WebMount:
     def mount(self, web_app: web.Application, host: Host) -> None:
         templates = environment(web_app, str(HERE / "templates"))
         pages = Pages(host.texts, host.settings.default_language, secure=self._secure)
-        self._channel = WebChannel(self.hub, templates, host.texts)
+        self._channel = WebChannel(self.hub, templates, host.texts, self._source.record)
+        self.live = live = Live(self._source, self._channel)
+        self._channel.recorded = live.committed
         setup_sessions(web_app, self._secret, secure=self._secure, hours=self._session_hours)
         web_app.middlewares.append(console_middleware(PREFIXES))
         cookie = ChatCookie(self._secret)
-        ChatPages(host, self._channel, pages, cookie, self.backoffice).routes(web_app)
+        ChatPages(host, self._channel, pages, cookie, self.backoffice, self.live).routes(web_app)
         SignIn(pages, self.backoffice, self.throttle).routes(web_app)
         self.desk = DeskPages(host, self.hub, pages, self.backoffice)
         self.desk.routes(web_app)
@@ -92,10 +100,13 @@ class WebMount:
 
         async def follow(_: web.Application) -> AsyncIterator[None]:
             stop = asyncio.Event()
-            task = asyncio.create_task(self.backoffice.follow_publications(stop), name="kb-follow")
+            tasks = [
+                asyncio.create_task(self.backoffice.follow_publications(stop), name="kb-follow"),
+                asyncio.create_task(live.run(stop), name="live-pages"),
+            ]
             yield
             stop.set()
-            await task
+            await asyncio.gather(*tasks)
 
         web_app.on_shutdown.append(close_streams)
         web_app.cleanup_ctx.append(follow)

@@ -17,6 +17,7 @@ from bot.channels.web.security import (
     staff_token,
     start_session,
 )
+from bot.service.accounts import MIN_PASSWORD
 
 HOME = {AGENT: "/desk", EDITOR: "/editor"}
 
@@ -39,6 +40,8 @@ class SignIn:
         web_app.router.add_get("/signin", self.page)
         web_app.router.add_post("/signin", self.submit)
         web_app.router.add_post("/signout", self.sign_out)
+        web_app.router.add_get("/signin/link/{token}", self.link_page)
+        web_app.router.add_post("/signin/link/{token}", self.use_link)
 
     async def _form(self, request: web.Request, *, error: str = "", email: str = "",
                     next_path: str = "", status: int = 200) -> web.Response:  # fmt: skip
@@ -74,6 +77,44 @@ class SignIn:
         self._throttle.succeeded(f"email:{email}")
         await start_session(request, member)
         raise web.HTTPSeeOther(_next(next_path, member.role))
+
+    async def _link_form(self, request: web.Request, member: StaffMember | None, *,
+                         error: str = "", status: int = 200) -> web.Response:  # fmt: skip
+        t = self._pages.t(self._pages.lang(request))
+        context = {"title": t("web_link.title"), "page": "signin-page", "member": member,
+                   "error": error, "min": MIN_PASSWORD}  # fmt: skip
+        response = self._pages.render(request, "link.html", context,
+                                      csrf=await staff_token(request))  # fmt: skip
+        response.set_status(status if member else 410)
+        return response
+
+    async def link_page(self, request: web.Request) -> web.Response:
+        """A one-time sign-in link: the form to set a password, or why it no longer works."""
+        member = await self._backoffice.link_account(request.match_info["token"])
+        return await self._link_form(request, member)
+
+    async def use_link(self, request: web.Request) -> web.Response:
+        if not await check_token(request, await staff_token(request)):
+            raise web.HTTPForbidden(text="reload the page")
+        token = request.match_info["token"]
+        form = await request.post()
+        password = str(form.get("password") or "")[:1024]
+        t = self._pages.t(self._pages.lang(request))
+        member = await self._backoffice.link_account(token)
+        if member is None:
+            return await self._link_form(request, None)
+        if password != str(form.get("again") or ""):
+            return await self._link_form(request, member, error=t("web_link.mismatch"),
+                                         status=400)  # fmt: skip
+        try:
+            used = await self._backoffice.use_link(token, password)
+        except ValueError:
+            error = t("web_link.too_short", min=MIN_PASSWORD)
+            return await self._link_form(request, member, error=error, status=400)
+        if used is None:
+            return await self._link_form(request, None)
+        await start_session(request, used)
+        raise web.HTTPSeeOther(HOME.get(used.role, "/"))
 
     async def sign_out(self, request: web.Request) -> web.Response:
         if not await check_token(request, await staff_token(request)):
