@@ -202,3 +202,30 @@ async def test_a_long_problem_and_a_typed_yes_come_along_whole(desk_app, clock, 
     await _finish(chat)
     case, _ = await _case_transcript(desk_app)
     assert case["description"] == problem
+
+
+def test_held_payloads_are_bounded_expire_and_are_forgotten():
+    from bot.core.contract import Button, OutboundReply
+    from bot.engine.held import HeldPayloads
+
+    now = [0.0]
+    held = HeldPayloads(limit=2, seconds=60.0, clock=lambda: now[0])
+
+    def offering(words: str) -> tuple[OutboundReply, ...]:
+        value = actions.with_payload(actions.CONSENT_ACCEPT, None) + words
+        return (OutboundReply(text="?", buttons=(Button("ok", value),)),)
+
+    held.after_turn("a", offering("1"), consented=False, open_question=True)
+    assert held.get("a") is not None
+    held.after_turn("a", (), consented=False, open_question=True)
+    assert held.get("a") is not None, "kept while its question is open"
+    held.after_turn("a", (), consented=False, open_question=False)
+    assert held.get("a") is None, "declined or moved on: forgotten"
+    held.after_turn("b", offering("2"), consented=False, open_question=True)
+    held.after_turn("b", (), consented=True, open_question=False)
+    assert held.get("b") is None, "consented: nothing held"
+    for key in ("c", "d", "e"):
+        held.after_turn(key, offering(key), consented=False, open_question=True)
+    assert held.get("c") is None and held.get("e") is not None, "the oldest go first"
+    now[0] = 61.0
+    assert held.get("e") is None, "an hour (here a minute) at most"

@@ -47,10 +47,12 @@ class HeldPayloads:
             return None
         return found[1]
 
-    def after_turn(self, key: str, replies: Sequence[OutboundReply], *, consented: bool) -> None:
-        """Hold the payload this turn offered; a consented user needs none held."""
+    def after_turn(self, key: str, replies: Sequence[OutboundReply], *, consented: bool,
+                   open_question: bool) -> None:
+        """Hold the payload this turn offered; forget it once consent is given, or when
+        no question it belongs to is open any more (declined, moved on)."""
         value = offered(replies)
-        if consented:
+        if consented or (value is None and not open_question):
             self._held.pop(key, None)
         elif value is not None:
             self._held.pop(key, None)

@@ -181,7 +181,8 @@ class Engine:
             return result
         user = await session.user(message.channel, message.sender.id)
         consented = user is not None and user.consented
-        self._held.after_turn(turn.state.key, offered, consented=consented)
+        asking = result.state.handover_pending or result.state.phase is Phase.CLARIFY
+        self._held.after_turn(turn.state.key, offered, consented=consented, open_question=asking)
         state = result.state
         if not consented and state.draft is not None:
             # Nothing personal is kept without consent: a draft (the problem in the
