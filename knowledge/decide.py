@@ -128,6 +128,10 @@ def decide(probs: Mapping[str, float], ranked: Sequence[Scored], base: Route,
             alternative = _route(second, probs, ranked, base, params)
             if (alternative.outcome, alternative.detail()) != (route.outcome, route.detail()):
                 route = replace(route, clarify=True, alternatives=(alternative,))
+    if base.problem and route.outcome is Outcome.ANSWER and not route.clarify:
+        # An article for a message that reports a problem: the article or a person?
+        person = intent_route(base, "escalate", probs.get("escalate", 0.0))
+        route = replace(route, clarify=True, alternatives=(person,))
     return route
 
 
