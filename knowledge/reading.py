@@ -127,6 +127,7 @@ def _fold(word: str) -> str:
     return word.casefold().translate(_ASCII)
 
 
+_QUESTION_WORDS_UNDOTTED = frozenset(_fold(w) for w in _QUESTION_WORDS)
 _ALL_SMALL_TALK = frozenset(_fold(w) for w in frozenset().union(*_SMALL_TALK.values()))
 _GOODBYE_CUES = frozenset({"bye", "goodbye", "näkemiin", "heihei", "hejdå", "adjö", "all",
                            "kaikki", "muuta", "else", "päivänjatkoa", "jatkoa", "nähdään",
@@ -214,7 +215,8 @@ def _points_back(sentence: str) -> bool:
 
 
 def _is_question_word(word: str) -> bool:
-    return word in _QUESTION_WORDS or (len(word) > 4 and word.endswith(("ko", "kö", "ks")))
+    return (word in _QUESTION_WORDS or _fold(word) in _QUESTION_WORDS_UNDOTTED
+            or (len(word) > 4 and word.endswith(("ko", "kö", "ks"))))
 
 
 def small_talk_kind(text: str) -> SmallTalk | None:
