@@ -53,6 +53,9 @@ class Turn:
     now: datetime
     # Someone other than the conversation's owner, writing in a shared thread.
     bystander: bool = False
+    # The last payload this process offered in the conversation before consent, held in
+    # memory only (bot/engine/held.py): a typed "kyllä" brings back no button's payload.
+    held: HandoverDraft | None = None
 
     @property
     def action(self) -> str | None:
@@ -63,6 +66,18 @@ class Turn:
     def payload(self) -> HandoverDraft | None:
         """What the clicked button carried back: the hand-over so far (None: nothing)."""
         return payload_of(self.message.action)
+
+    @property
+    def carried(self) -> HandoverDraft | None:
+        """The hand-over so far: the click's payload, or the one held in memory when the
+        answer was typed or the click's description had to be cut to fit its button."""
+        clicked, held = self.payload, self.held
+        if held is None or (clicked is not None and not clicked.cut):
+            return clicked
+        if clicked is None:
+            return held if self.typed is not None else None
+        start = (clicked.description or "").removesuffix("…")
+        return held if (held.description or "").startswith(start) else clicked
 
     @property
     def typed(self) -> str | None:
@@ -122,6 +137,9 @@ class Result:
     state: ConversationState
     asks_consent: bool = False
     keep_transcript: bool = True
+    # What the user told before consent and this turn's consent lets the bot keep: it
+    # goes into the transcript before this turn's own words.
+    told_before: str | None = None
 
 
 class Handler(Protocol):

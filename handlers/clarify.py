@@ -152,7 +152,7 @@ class ClarifyChoice:
             return Result(replies=(s.reply("talk.clarify_none_reply"),), state=turn.rested())
         draft = turn.state.draft
         kept = draft is not None and (draft.description or draft.product)
-        carried = turn.payload or (replace(draft, menu=()) if draft and kept else None)
+        carried = turn.carried or (replace(draft, menu=()) if draft and kept else None)
         action = actions.with_payload(value, carried) if carried else value
         picked = replace(
             turn,

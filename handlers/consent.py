@@ -61,8 +61,12 @@ class ConsentChoice:
                 reply = s.reply("consent_text.declined_withdrawn")
                 return Result(replies=(reply,), state=state, keep_transcript=False)
             return Result(replies=(s.reply("consent_text.declined"),), state=state)
-        carried = turn.payload
+        carried = turn.carried
         for_handover = carried is not None or turn.state.handover_pending
+        if carried is None and turn.typed is not None and turn.state.handover_pending:
+            # A typed "kyllä" and no payload held here (another process answered, or a
+            # restart): what the user told rides only in the button, so point to it.
+            return Result(replies=(s.reply("told_before.use_the_button"),), state=turn.state)
         if turn.consented:
             if for_handover:
                 return await start_handover(turn, services, carried)
@@ -80,5 +84,7 @@ class ConsentChoice:
         )
         accepted = replace(turn, user=user, state=turn.state.to(Phase.ACTIVE))
         if for_handover:
-            return await start_handover(accepted, services, carried)
+            result = await start_handover(accepted, services, carried)
+            told = carried.description if carried is not None else None
+            return replace(result, told_before=told) if told else result
         return Result(replies=(s.reply("consent_text.accepted"),), state=accepted.state)

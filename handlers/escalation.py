@@ -21,7 +21,7 @@ from knowledge.route import Outcome
 def gathered(turn: Turn, services: Services, carried: HandoverDraft | None = None) -> HandoverDraft:
     """What this turn and the click's payload already tell about the matter."""
     found = prefill(turn, services)
-    carried = carried or turn.payload
+    carried = carried or turn.carried
     if carried is None:
         return found
     products = kit_of(services).products
@@ -31,6 +31,7 @@ def gathered(turn: Turn, services: Services, carried: HandoverDraft | None = Non
         product=found.product or product,
         version=found.version or carried.version,
         description=found.description or carried.description,
+        cut=not found.description and carried.cut,
     )
 
 

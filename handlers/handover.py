@@ -146,6 +146,8 @@ async def advance(turn: Turn, services: Services, draft: HandoverDraft) -> Resul
         return _ask(turn, s, kit, draft, Phase.HANDOVER_URGENCY)
     if draft.description is None:
         return _ask(turn, s, kit, draft, Phase.HANDOVER_DESCRIPTION)
+    if draft.cut:  # only the start of a long message came along: say so, ask the rest
+        return _ask(turn, s, kit, draft, Phase.HANDOVER_DESCRIPTION, "told_before.ask_rest")
     if draft.existing is None:
         return _ask(turn, s, kit, draft, Phase.HANDOVER_EXISTING)
     if draft.existing and draft.reference is None:
@@ -230,9 +232,10 @@ def _answer(turn: Turn, services: Services, draft: HandoverDraft) -> HandoverDra
         if not text:
             return "handover.ask_description"
         versions = turn.route.versions if turn.route else ()
-        return replace(
-            draft, description=text, version=draft.version or (versions[0] if versions else None)
-        )
+        if draft.cut and draft.description:
+            text = f"{draft.description}\n{text}"
+        return replace(draft, description=text, cut=False,
+                       version=draft.version or (versions[0] if versions else None))  # fmt: skip
     if phase is Phase.HANDOVER_EXISTING:
         answer = action or pick(text, _existing(s))
         if answer in (EXISTING_NEW, EXISTING_OLD):

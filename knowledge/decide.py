@@ -32,11 +32,17 @@ class Params:
     # An out-of-scope decline needs this much probability; below it the message
     # gets the safe in-scope reading (no_answer, a person can help).
     decline_floor: float = 0.45
+    # ... counting this share of the other out-of-scope reasons too: a request for
+    # work the model is sure of, unsure only which kind (training or development?).
+    decline_pool: float = 0.0
     # Two readings within this margin (the second at least `clarify_floor`): ask.
     clarify_margin: float = 0.25
     clarify_floor: float = 0.2
     # An article's fit: this share the model's belief in it, the rest the index's score.
     blend: float = 0.5
+    # The model this sure of one article (its share of "kb"), and the index ranking it
+    # among the candidates: it fits well enough whatever the words' overlap.
+    sure: float = 1.01
     # The model's "no article answers this" above this share of "kb": no_answer.
     no_answer: float = 0.5
     # An article answers only when its words cover this share of the question's weight.
@@ -72,10 +78,15 @@ def blended(fine: Mapping[str, float], ranked: Sequence[Scored], params: Params)
     kb = sum(p for label, p in fine.items() if label.startswith("a:") or label == "no_answer")
     if not kb:
         return list(ranked)
-    out = [Scored(s.article, round((1 - params.blend) * s.score
-                                   + params.blend * fine["a:" + s.article] / kb, 4), s.coverage)
+    out = [Scored(s.article, round(_fit(s.score, fine["a:" + s.article] / kb, params), 4),
+                  s.coverage)
            if "a:" + s.article in fine else s for s in ranked]
     return sorted(out, key=lambda s: s.score, reverse=True)
+
+
+def _fit(score: float, share: float, params: Params) -> float:
+    fit = (1 - params.blend) * score + params.blend * share
+    return max(fit, params.threshold) if share >= params.sure else fit
 
 
 def decide(probs: Mapping[str, float], ranked: Sequence[Scored], base: Route,
@@ -97,7 +108,7 @@ def decide(probs: Mapping[str, float], ranked: Sequence[Scored], base: Route,
     top = order[0]
     if top != "kb" and best >= params.yield_score and probs[top] < params.strong:
         top = "kb"
-    if top.startswith("out_of_scope") and probs[top] < params.decline_floor:
+    if top.startswith("out_of_scope") and _declining(probs, top, params) < params.decline_floor:
         top = "kb"
     if (base.problem and top != "escalate" and (top == "kb" or top.startswith("out_of_scope"))
             and probs.get("escalate", 0.0) >= params.problem_escalate
@@ -117,7 +128,18 @@ def decide(probs: Mapping[str, float], ranked: Sequence[Scored], base: Route,
             alternative = _route(second, probs, ranked, base, params)
             if (alternative.outcome, alternative.detail()) != (route.outcome, route.detail()):
                 route = replace(route, clarify=True, alternatives=(alternative,))
+    if base.problem and route.outcome is Outcome.ANSWER and not route.clarify:
+        # An article for a message that reports a problem: the article or a person?
+        person = intent_route(base, "escalate", probs.get("escalate", 0.0))
+        route = replace(route, clarify=True, alternatives=(person,))
     return route
+
+
+def _declining(probs: Mapping[str, float], top: str, params: Params) -> float:
+    """How sure the model is that ``top``, an out-of-scope reason, should decline."""
+    others = sum(p for label, p in probs.items()
+                 if label.startswith("out_of_scope") and label != top)
+    return probs[top] + params.decline_pool * others
 
 
 def _route(label: str, probs: Mapping[str, float], ranked: Sequence[Scored], base: Route,

@@ -43,6 +43,12 @@ _FUNCTION_WORDS = {
         "på", "kan",
     }),
 }
+# Short answers a dictionary may not list as words.
+_SHORT_ANSWERS = {
+    "fi": frozenset({"kyllä", "joo", "juu", "jep", "okei", "ei", "eipä", "kiitos", "kiitti"}),
+    "en": frozenset({"yes", "yep", "yeah", "no", "nope", "okay", "thanks", "thx"}),
+    "sv": frozenset({"ja", "japp", "jo", "nej", "tack", "okej", "visst"}),
+}
 # A longer "word" is a pasted blob (a hash, base64, a 40,000-character token): it is in
 # no language, and the Finnish-form pattern would spend quadratic time on it.
 _LONGEST_WORD = 64
@@ -108,3 +114,15 @@ def detect_language(text: str, *, default: str = "fi") -> str:
         if confidence >= _LANGID_CONFIDENCE:
             return str(lang)
     return default
+
+
+def reply_language(text: str, current: str) -> str:
+    """The language to go on in after ``text`` in a conversation held in ``current``:
+    a short answer that is a word of ``current`` too ("ja" is Swedish for yes and
+    Finnish for and; "ok") keeps the conversation's language."""
+    words = [w for w in _WORD.findall(text.casefold()) if len(w) <= _LONGEST_WORD]
+    if current in SUPPORTED and len(words) <= 2 and all(
+            w in _NEUTRAL or w in _FUNCTION_WORDS[current] or w in _SHORT_ANSWERS[current]
+            or dictionaries.is_known(w, current) for w in words):
+        return current
+    return detect_language(text, default=current)

@@ -134,6 +134,10 @@ class Normaliser:
         self._known_surface = self._lexicon_words | self._vocabulary
         self._fuzzy_pool = sorted(w for w in self._known_surface if len(w) >= _FUZZY_MIN)
         self._folded = {w.translate(_ASCII): w for w in self._known_surface if not w.isascii()}
+        # The lexicon's own words typed without dots ("mika", "kaytto"): repaired before
+        # a dictionary reads them as something else ("mika" is also a first name).
+        self._undotted = {w.translate(_ASCII): w for w in self._lexicon_words
+                          if not w.isascii() and w.translate(_ASCII) not in self._lexicon_words}
         self._concept: dict[str, str] = {}
         self._phrases: dict[tuple[str, ...], str] = {}
         for concept, words in lexicon.synonyms.items():
@@ -169,6 +173,8 @@ class Normaliser:
 
     def _word(self, word: str, lang: str, depth: int) -> tuple[str, ...]:
         surface = self._lex.surface
+        if lang == "fi" and word in self._undotted:
+            word = self._undotted[word]
         word = surface.get(lang, {}).get(word) or surface["any"].get(word) or word
         if " " in word:  # a colloquial form rewritten as several words
             return self.keys(word.split(), lang)

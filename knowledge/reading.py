@@ -102,6 +102,24 @@ _SMALL_TALK = {
                    """)),
 }
 _ASCII = str.maketrans("äöå", "aoa")
+# Words that point back at the sentence before ("Löytyykö tästä lista?", "Is that
+# true?"): a question made of them asks about its context.
+_ANAPHORA = frozenset(_split("""
+                          tästä tähän tämä tää tätä tämän näistä näitä nämä sen sitä siihen
+                          siitä siinä se ne niitä niistä niihin tuo tota tosta tollasen
+                          tollaista sellaisen sellaista semmoisen this that it these those
+                          them such det detta den dem sådan sådant
+                      """))
+# A question this short says little on its own ("Osaatteko sanoa?", "Any idea?").
+_THIN = 4
+# "… pitäisi tietää, minkä Java-version …", "we'd like to know which …": a question
+# asked inside a statement.
+_INDIRECT = re.compile(
+    r"\b(?:tietää|tietäisi|tiedä|tiedon|tietoa|selvittää|selvitä|kysyä|kysyisin|varmistaa|"
+    r"know|knowing|wondering|wonder|unsure|not sure|find out|confirm|veta|undrar|undra)\b"
+    r"[^.?!]*\b(?:mikä|mitä|mitkä|minkä|millä|missä|mistä|mihin|miten|kuinka|onko|voiko|"
+    r"toimiiko|tukeeko|kumpi|which|what|whether|how|if|where|when|vilken|vilka|vad|hur|om)\b",
+    re.IGNORECASE)
 
 
 def _fold(word: str) -> str:
@@ -109,6 +127,7 @@ def _fold(word: str) -> str:
     return word.casefold().translate(_ASCII)
 
 
+_QUESTION_WORDS_UNDOTTED = frozenset(_fold(w) for w in _QUESTION_WORDS)
 _ALL_SMALL_TALK = frozenset(_fold(w) for w in frozenset().union(*_SMALL_TALK.values()))
 _GOODBYE_CUES = frozenset({"bye", "goodbye", "näkemiin", "heihei", "hejdå", "adjö", "all",
                            "kaikki", "muuta", "else", "päivänjatkoa", "jatkoa", "nähdään",
@@ -158,7 +177,16 @@ class Reading:
 def read(text: str) -> Reading:
     """Split ``text`` into parts with roles."""
     pieces = [s.strip() for s in _SENTENCE.split(text.strip()) if s and s.strip()]
-    parts = tuple(Part(piece, _role(piece)) for piece in pieces) or (Part("", Role.CONTEXT),)
+    roles = [_role(piece) for piece in pieces]
+    for k in range(1, len(pieces)):
+        # A thin or pointing question asks about the sentence before it.
+        if (roles[k] in (Role.QUESTION, Role.REQUEST) and roles[k - 1] is Role.CONTEXT
+                and _points_back(pieces[k])):
+            roles[k - 1] = Role.QUESTION
+    roles = [Role.QUESTION if role is Role.CONTEXT and _INDIRECT.search(piece) else role
+             for piece, role in zip(pieces, roles, strict=True)]
+    parts = tuple(Part(piece, role) for piece, role in zip(pieces, roles, strict=True)) or (
+        Part("", Role.CONTEXT),)
     quoted = tuple(m.group("q") for m in _QUOTED.finditer(text))
     problem = any(p.role is Role.PROBLEM for p in parts) or bool(
         quoted and _ERROR.search(text))
@@ -181,8 +209,14 @@ def _role(sentence: str) -> Role:
     return Role.CONTEXT
 
 
+def _points_back(sentence: str) -> bool:
+    words = [w.casefold() for w in _WORD.findall(sentence)]
+    return len(words) <= _THIN or any(w in _ANAPHORA for w in words)
+
+
 def _is_question_word(word: str) -> bool:
-    return word in _QUESTION_WORDS or (len(word) > 4 and word.endswith(("ko", "kö", "ks")))
+    return (word in _QUESTION_WORDS or _fold(word) in _QUESTION_WORDS_UNDOTTED
+            or (len(word) > 4 and word.endswith(("ko", "kö", "ks"))))
 
 
 def small_talk_kind(text: str) -> SmallTalk | None:

@@ -6,18 +6,21 @@ Training data: the knowledge base's own example questions, the intents'
 examples (``intents.yaml``), the example banks (``knowledge/examples``), the
 development set and the held-out-style set. The banks are split into folds:
 for each fold a model is trained without it and the article index is built
-without its article examples, and the fold is routed. The constants of
-``decide.Params`` are then chosen on those out-of-fold decisions (accuracy
-minus four times the harmful rate), the final model is trained on everything
-and written to ``knowledge/model/outcomes.npz`` with the constants and a
-fingerprint of the data, so a test can tell when it is stale.
+without its article examples, and the fold is routed. The final model is
+trained on everything; the realistic sets (``tests/data/heldout/set*.jsonl``,
+customers' voices, never training data) are routed with it. The constants of
+``decide.Params`` are then chosen on all of those decisions together, each
+realistic set and the banks' folds counting alike (accuracy minus four times
+the harmful rate, by coordinate descent over ``GRID``), and written with the
+model to ``knowledge/model/outcomes.npz`` with a fingerprint of the data, so a
+test can tell when it is stale. How well such a choice carries over to a set it
+was not chosen on is printed too: chosen without each realistic set, scored on it.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import itertools
 import json
 import sys
 import zlib
@@ -46,23 +49,36 @@ from knowledge.rules import INTENTS_FILE, label_of
 ROOT = Path(__file__).resolve().parents[1]
 ALWAYS_SETS = (ROOT / "eval" / "dev.jsonl",
                ROOT / "tests" / "data" / "heldout_style.jsonl")
+# Sets in customers' voices the constants are calibrated on (not trained on): the
+# held-out sets whose first run is on record (named, never globbed: a set added to
+# tests/data/heldout/ stays blind until its first run is quoted and it is named here),
+# and the team's earlier fresh and blind sets (short questions).
+HELDOUT_SETS = tuple(ROOT / "tests" / "data" / "heldout" / f"set{name}.jsonl" for name in "ABC")
+REALISTIC_SETS = (*HELDOUT_SETS, *(ROOT / "tests" / "data" / f"{name}.jsonl"
+                                   for name in ("fresh", "blind", "blind2")))
 LEXICONS = (Path(__file__).parent / "lexicon.yaml", Path(__file__).parent / "lexicon_products.yaml")
 # The model's L2 penalty, chosen on the folds (3e-4: 0.841, 1e-4: 0.866, 1e-5: 0.883
 # out-of-fold accuracy at the default constants).
 L2 = 1e-5
-# Harm costs this many right answers when constants are chosen.
-HARM_COST = 4.0
+# Harm costs this many right answers when constants are chosen (at 4, constants chosen
+# without one realistic set did 1.1 % harm on it; at 6, 1.0 %, accuracy alike).
+HARM_COST = 6.0
 GRID = {
-    "threshold": (0.5, 0.6, 0.7),
-    "decline_floor": (0.3, 0.45, 0.6),
-    "blend": (0.3, 0.5),
-    "no_answer": (0.3, 0.5),
-    "problem_escalate": (0.05, 0.15),
-    "min_coverage": (0.0, 0.35, 0.5),
+    "threshold": (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85),
+    "decline_floor": (0.3, 0.4, 0.45, 0.5, 0.6),
+    "decline_pool": (0.0, 0.5, 1.0),
+    "blend": (0.3, 0.5, 0.7),
+    "sure": (0.9, 0.95, 0.97, 0.99, 1.01),
+    "no_answer": (0.3, 0.5, 0.7),
+    "problem_escalate": (0.05, 0.1, 0.15, 0.3),
+    "min_coverage": (0.0, 0.2, 0.35, 0.5),
     "kb_mass": (0.3, 0.6, 1.0),
     "fallback": (0.15, 0.25, 1.0),
     "problem_keep": (0.85, 1.01),
+    "clarify_margin": (0.15, 0.25),
 }
+# Rounds of coordinate descent (each tries every value of every constant in turn).
+ROUNDS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +92,8 @@ class Sample:
 def fingerprint() -> str:
     """What the model depends on: the banks, sets, intents and lexicons."""
     digest = hashlib.sha256()
-    for path in (ARTICLE_BANK, INTENT_BANK, INTENTS_FILE, *LEXICONS, *ALWAYS_SETS):
+    for path in (ARTICLE_BANK, INTENT_BANK, INTENTS_FILE, *LEXICONS, *ALWAYS_SETS,
+                 *REALISTIC_SETS):
         if path.exists():
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -153,14 +170,57 @@ def score(oof: list, params: Params) -> tuple[float, float, list[tuple[Sample, R
     return right / n, harm / n, misses
 
 
-def choose(oof: list) -> Params:
-    best, best_value = Params(), float("-inf")
-    for values in itertools.product(*GRID.values()):
-        params = replace(Params(), **dict(zip(GRID, values, strict=True)))
-        accuracy, harm, _ = score(oof, params)
-        if accuracy - HARM_COST * harm > best_value:
-            best, best_value = params, accuracy - HARM_COST * harm
+Pool = list[tuple[Sample, dict[str, float], tuple[Scored, ...]]]
+
+
+def routed(router: Router, model: LinearModel, path: Path) -> Pool:
+    """A realistic set's decisions' evidence, from the final model and full index."""
+    out: Pool = []
+    for sample in _samples(router, read_bank(path)):
+        if sample.analysis is None:
+            out.append((sample, {}, ()))
+            continue
+        ranked = router.index.rank(tuple(sample.analysis.focus),
+                                   sample.analysis.mentions.products, limit=RANKED)
+        out.append((sample, model.probabilities(sample.analysis.features), ranked))
+    return out
+
+
+def value(pools: list[Pool], params: Params) -> float:
+    """The mean over the pools of accuracy minus HARM_COST times the harmful rate."""
+    total = 0.0
+    for pool in pools:
+        accuracy, harm, _ = score(pool, params)
+        total += accuracy - HARM_COST * harm
+    return total / max(len(pools), 1)
+
+
+def choose(pools: list[Pool]) -> Params:
+    """Coordinate descent over ``GRID`` from the defaults."""
+    best = Params()
+    best_value = value(pools, best)
+    for _ in range(ROUNDS):
+        moved = False
+        for name, values in GRID.items():
+            for candidate in values:
+                params = replace(best, **{name: candidate})
+                found = value(pools, params)
+                if found > best_value + 1e-9:
+                    best, best_value, moved = params, found, True
+        if not moved:
+            break
     return best
+
+
+def carried_over(oof: Pool, realistic: dict[str, Pool]) -> None:
+    """Print each realistic set's score under constants chosen without it."""
+    for name, pool in realistic.items():
+        if not name.startswith("set"):
+            continue  # the held-out sets' estimates are the ones quoted
+        others = [oof, *(p for n, p in realistic.items() if n != name)]
+        accuracy, harm, _ = score(pool, choose(others))
+        print(f"  {name}, constants chosen without it: accuracy {accuracy:.3f}"
+              f"  harmful {harm:.3f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,18 +228,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--misses", action="store_true", help="print the out-of-fold misses")
     parser.add_argument("--no-save", action="store_true")
+    parser.add_argument("--carry-over", action="store_true",
+                        help="also choose without each realistic set and score it")
     args = parser.parse_args(argv)
     added = add_languages(ARTICLE_BANK)
     if added:
         print(f"stored the language of {added} article examples in {ARTICLE_BANK.name}")
     router = Router(load_knowledge_base(), model_file=None)
     oof = cross_validate(router, args.folds)
+    everything = _samples(router, _always(router) + read_bank(ARTICLE_BANK)
+                          + read_bank(INTENT_BANK))
+    model = _fit(everything)
+    realistic = {path.stem: routed(router, model, path) for path in REALISTIC_SETS}
     before = score(oof, Params())
-    params = choose(oof)
+    params = choose([oof, *realistic.values()])
     accuracy, harm, misses = score(oof, params)
     print(f"cross-validated on {len(oof)} bank examples ({args.folds} folds):")
     print(f"  default constants: accuracy {before[0]:.3f}  harmful {before[1]:.3f}")
     print(f"  chosen constants:  accuracy {accuracy:.3f}  harmful {harm:.3f}")
+    for name, pool in realistic.items():
+        accuracy, harm, _ = score(pool, params)
+        print(f"  {name} ({len(pool)}): accuracy {accuracy:.3f}  harmful {harm:.3f}")
+    if args.carry_over:
+        carried_over(oof, realistic)
     print(f"  {json.dumps(asdict(params))}")
     if args.misses:
         for sample, route in misses:
@@ -187,9 +258,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {sample.example.text!r}\n    expected {sample.example.as_case()['expect']}"
                   f"  got {got}")
     if not args.no_save:
-        everything = _samples(router, _always(router) + read_bank(ARTICLE_BANK)
-                              + read_bank(INTENT_BANK))
-        model = _fit(everything)
         model.save(MODEL_FILE, fingerprint=fingerprint(),
                    params={f.name: getattr(params, f.name) for f in fields(Params)})
         print(f"wrote {MODEL_FILE.relative_to(ROOT)} ({MODEL_FILE.stat().st_size // 1024} KB)")

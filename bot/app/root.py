@@ -36,7 +36,7 @@ from bot.service.hours_text import HoursText
 from bot.service.register import Register
 from handlers.base import HandoverKit
 from handlers.table import FALLBACK, PHASES
-from knowledge.language import detect_language
+from knowledge.language import reply_language
 from knowledge.loader import ARTICLES_DIR
 from storage.cases import SqlCases
 from storage.db import Database
@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 
 
 def _detect(text: str, default: str) -> str:
-    return detect_language(text, default=default)
+    return reply_language(text, default)
 
 
 def _hours(settings: Settings) -> ServiceHours:

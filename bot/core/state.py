@@ -54,6 +54,9 @@ class HandoverDraft:
     # The open question's choices (button values without payloads): nothing personal,
     # so they are kept before consent too, and a typed "2" finds its choice.
     menu: tuple[str, ...] = ()
+    # The description is only the start of what the user wrote (it did not fit the
+    # consent button): the hand-over says so and asks for the rest.
+    cut: bool = False
 
     def impersonal(self) -> HandoverDraft | None:
         """What may be kept without consent: the open menu (which the engine seals, as its

@@ -9,6 +9,7 @@ from dataclasses import replace
 from bot.core.contract import InboundMessage, OutboundReply
 from bot.core.keys import Keys
 from bot.core.state import HandoverDraft
+from handlers.actions import fitted
 
 # A button's value carries a payload after PAYLOAD; sealed, the payload starts with SEALED.
 PAYLOAD, SEALED = "|", "~"
@@ -16,12 +17,13 @@ PAYLOAD, SEALED = "|", "~"
 
 def sealed(keys: Keys, reply: OutboundReply) -> OutboundReply:
     """A reply whose buttons carry their payloads sealed: the outbox, the platform and
-    the inbox hold only a token (the user's words before consent, for one)."""
+    the inbox hold only a token (the user's words before consent, for one), made to
+    fit a button (a description too long for one is cut, and marked so)."""
     if not any(PAYLOAD in b.value for b in reply.buttons):
         return reply
     buttons = []
     for button in reply.buttons:
-        value, sep, payload = button.value.partition(PAYLOAD)
+        value, sep, payload = fitted(button.value).partition(PAYLOAD)
         if sep:
             value = f"{value}{PAYLOAD}{SEALED}{keys.seal(payload)}"
         buttons.append(replace(button, value=value))

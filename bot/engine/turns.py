@@ -30,8 +30,10 @@ from bot.core.settings import Settings
 from bot.core.state import VERBATIM_ANSWERS, Phase
 from bot.core.texts import Catalogue
 from bot.engine.gaps import unanswered_of
+from bot.engine.held import HeldPayloads
 from bot.engine.phases import phase_of
 from bot.engine.sealing import opened, opened_menu, sealed, sealed_menu
+from handlers.actions import payload_of
 from handlers.base import Handler, HandoverKit, HoursInfo, Knowledge, Result, Services, Turn
 from knowledge.route import Route
 
@@ -92,6 +94,7 @@ class EngineParts:
 class Engine:
     def __init__(self, parts: EngineParts) -> None:
         self._parts = parts
+        self._held = HeldPayloads()  # memory only: see bot/engine/held.py
 
     def conversation_key(self, message: InboundMessage) -> str:
         return self._parts.keys.conversation(message.channel, message.conversation_id)
@@ -170,6 +173,7 @@ class Engine:
             settings=parts.settings, hours=parts.hours, handover=parts.handover,
         )  # fmt: skip
         result = await handler.handle(turn, services)
+        offered = result.replies
         result = replace(result, replies=tuple(sealed(self._parts.keys, r) for r in result.replies))
         message = turn.message
         if turn.bystander:  # someone else's conversation: answer them, change nothing
@@ -177,6 +181,8 @@ class Engine:
             return result
         user = await session.user(message.channel, message.sender.id)
         consented = user is not None and user.consented
+        asking = result.state.handover_pending or result.state.phase is Phase.CLARIFY
+        self._held.after_turn(turn.state.key, offered, consented=consented, open_question=asking)
         state = result.state
         if not consented and state.draft is not None:
             # Nothing personal is kept without consent: a draft (the problem in the
@@ -185,6 +191,9 @@ class Engine:
         await session.save(state)
         if consented and result.keep_transcript and user is not None:
             now = parts.clock()
+            if result.told_before:  # the problem told before consent, now consented to
+                await session.log(user_id=user.id, direction=Direction.CUSTOMER,
+                                  text=result.told_before, at=now)  # fmt: skip
             if said := message.text.strip():
                 await session.log(user_id=user.id, direction=Direction.CUSTOMER, text=said, at=now)
             for reply in result.replies:
@@ -236,8 +245,9 @@ class Engine:
             # and email are refreshed (a lookup that failed at consent heals here).
             await session.attach(user.id, message.address)
             user = await session.seen(user.id, message.sender, parts.clock())
+        held = self._held.get(state.key)
         return Turn(message=message, state=state, lang=lang, route=route, user=user,
-                    now=parts.clock())  # fmt: skip
+                    now=parts.clock(), held=payload_of(held))  # fmt: skip
 
     async def _count_unanswered(self, turn: Turn, handler: str) -> None:
         record = self._parts.unanswered
