@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import App
@@ -33,15 +33,53 @@ def _logging_as_found() -> Iterator[None]:
         logging.getLogger(name).setLevel(old)
 
 REPO = Path(__file__).resolve().parent.parent
-POSTGRES_URL = os.environ.get("SUPPORTBOT_TEST_DATABASE_URL")
+
+
+def _own_database(url: str | None) -> str | None:
+    """Under pytest-xdist every worker gets its own database beside the configured
+    one (``test`` becomes ``test_gw0``, ``test_gw1`` …), so workers never drop each
+    other's schema or hear each other's NOTIFY."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(
+        hide_password=False
+    )
+
+
+CONFIGURED_POSTGRES_URL = os.environ.get("SUPPORTBOT_TEST_DATABASE_URL")
+POSTGRES_URL = _own_database(CONFIGURED_POSTGRES_URL)
 
 needs_postgres = pytest.mark.skipif(
     not POSTGRES_URL, reason="SUPPORTBOT_TEST_DATABASE_URL is not set"
 )
 
 
+_created: set[str] = set()
+
+
+async def _ensure_database(url: str) -> None:
+    """Create a worker's own database once, through the configured one."""
+    if url in _created or url == CONFIGURED_POSTGRES_URL or not CONFIGURED_POSTGRES_URL:
+        return
+    name = make_url(url).database
+    admin = create_async_engine(async_url(CONFIGURED_POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            found = await connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not found:
+                await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await admin.dispose()
+    _created.add(url)
+
+
 async def fresh_postgres(url: str) -> None:
     """Empty the test database's public schema so migrations start from nothing."""
+    await _ensure_database(url)
     engine = create_async_engine(async_url(url))
     async with engine.begin() as connection:
         await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
