@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from knowledge.answerable import Judge
 from knowledge.matcher import Scored
 from knowledge.route import Outcome, Route
 
@@ -62,6 +63,10 @@ class Params:
     # ... unless the model declines it this surely (a problem with another vendor's
     # software, broken hardware): the error words then do not make it PTC's.
     problem_keep: float = 1.01
+    # The answerability judge (``answerable.py``): below this it does not answer what
+    # the gates above would, from ``rescue`` up it answers what they would not.
+    answerable: float = 0.0
+    rescue: float = 1.01
 
 
 def coarse(probs: Mapping[str, float], mass: float = 1.0) -> dict[str, float]:
@@ -99,8 +104,9 @@ def _blend(scored: Scored, share: float, params: Params) -> Scored:
 
 
 def decide(probs: Mapping[str, float], ranked: Sequence[Scored], base: Route,
-           params: Params) -> Route:
-    """The route for one message; ``base`` carries lang, mentions and suggestions."""
+           params: Params, judge: Judge | None = None) -> Route:
+    """The route for one message; ``base`` carries lang, mentions and suggestions;
+    ``judge`` tells how likely an article answers it (``answerable.py``)."""
     if any(label.startswith("a:") for label in probs):
         ranked = blended(probs, ranked, params)
         no_answer = probs.get("no_answer", 0.0)
@@ -123,18 +129,18 @@ def decide(probs: Mapping[str, float], ranked: Sequence[Scored], base: Route,
             and probs.get("escalate", 0.0) >= params.problem_escalate
             and not (top.startswith("out_of_scope") and probs[top] >= params.problem_keep)):
         top = "escalate"
-    route = _route(top, probs, ranked, base, params)
+    route = _route(top, probs, ranked, base, params, judge)
     others = [label for label in order if label != top]
     if route.outcome == Outcome.NO_ANSWER and others and not others[0].startswith(
             "out_of_scope") and probs[others[0]] >= params.fallback:
         top = others[0]
-        route = _route(top, probs, ranked, base, params)
+        route = _route(top, probs, ranked, base, params, judge)
         others = [label for label in order if label != top]
     if others:
         second = others[0]
         p_top, p_second = probs[top], probs[second]
         if p_second >= params.clarify_floor and p_top - p_second <= params.clarify_margin:
-            alternative = _route(second, probs, ranked, base, params)
+            alternative = _route(second, probs, ranked, base, params, judge)
             if (alternative.outcome, alternative.detail()) != (route.outcome, route.detail()):
                 route = replace(route, clarify=True, alternatives=(alternative,))
     if base.problem and route.outcome is Outcome.ANSWER and not route.clarify:
@@ -152,11 +158,14 @@ def _declining(probs: Mapping[str, float], top: str, params: Params) -> float:
 
 
 def _route(label: str, probs: Mapping[str, float], ranked: Sequence[Scored], base: Route,
-           params: Params) -> Route:
+           params: Params, judge: Judge | None = None) -> Route:
     best = ranked[0].score if ranked else 0.0
     if label == "kb":
-        if (ranked and best >= params.threshold and probs.get("kb", 0.0) >= params.kb_floor
-                and ranked[0].coverage >= params.min_coverage):
+        fits = best >= params.threshold and ranked and ranked[0].coverage >= params.min_coverage
+        if ranked and judge is not None:
+            likely = judge(ranked[0].article)
+            fits = (fits and likely >= params.answerable) or likely >= params.rescue
+        if ranked and fits and probs.get("kb", 0.0) >= params.kb_floor:
             return replace(base, outcome=Outcome.ANSWER, confidence=round(best, 3),
                            article=ranked[0].article, suggestions=ids(ranked[1:]))
         return replace(base, confidence=round(probs.get("kb", 0.0) * (1 - best), 3))

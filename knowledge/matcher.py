@@ -71,6 +71,7 @@ class _Entry:
     norms: tuple[float, ...]
     # concept -> the examples that have it: cosine only visits examples sharing a word.
     postings: dict[str, tuple[int, ...]]
+    bag: frozenset[str]  # every concept of its examples, title and keywords
 
 
 class ArticleIndex:
@@ -122,7 +123,8 @@ class ArticleIndex:
                 aid, products, listed, tuple(examples),
                 tuple(" ".join(sorted(e)) for e in examples),
                 tuple(math.sqrt(sum(self._idf[c] for c in e)) for e in examples),
-                {c: tuple(ix) for c, ix in where.items()}))
+                {c: tuple(ix) for c, ix in where.items()}, bag))
+        self._by_id = {entry.id: entry for entry in self._entries}
 
     def _specific(self, products: Sequence[str]) -> set[int]:
         """Articles specific to every product named."""
@@ -155,6 +157,19 @@ class ArticleIndex:
                   for k in best]
         scored.sort(key=lambda s: s.score, reverse=True)
         return tuple(scored[:limit])
+
+    def uncovered(self, concepts: Iterable[str], article: str) -> tuple[tuple[str, float], ...]:
+        """The message's concepts the article never mentions, with their weights
+        (IDF; a word no article has weighs most): what it may not answer."""
+        entry = self._by_id.get(article)
+        if entry is None:
+            return ()
+        return tuple((c, self._idf.get(c, self._unseen)) for c in sorted(set(_words(concepts)))
+                     if c not in entry.bag)
+
+    def weight(self, concepts: Iterable[str]) -> float:
+        """The message's total weight, as coverage counts it."""
+        return sum(self._idf.get(c, self._unseen) for c in set(_words(concepts)))
 
     @staticmethod
     def _score(entry: _Entry, matched: float, q: _Query) -> float:

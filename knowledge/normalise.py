@@ -38,6 +38,10 @@ _COLON_SUFFIX = re.compile(r"(?<=[\w+]):[a-zåäö]{1,6}\b")
 _HYPHEN = re.compile(r"(?<=\w)[-/](?=\w)")
 _TOKEN = re.compile(r"[^\W_]+(?:\.\d+)*\+?")
 _ASCII = str.maketrans("äöå", "aoa")
+# Finnish typed without dots: vowel harmony says a word with front vowels has
+# them throughout, so "kayttajaa" can only be "käyttäjää" and "viela" "vielä".
+_FRONT = str.maketrans("ao", "äö")
+_BACK_ONLY = frozenset("u")
 
 
 def prepare(text: str) -> str:
@@ -115,6 +119,19 @@ def _lemma(word: str, lang: str) -> str:
     return dictionaries.lemmatize(word, lang)
 
 
+def _dottable(word: str) -> bool:
+    return word.isascii() and ("a" in word or "o" in word) and not _BACK_ONLY & set(word)
+
+
+def _dotted(word: str) -> str:
+    """A Finnish word typed without dots, with them: "paivittaa" → "päivittää" when
+    only the dotted form is a Finnish word (vowel harmony: all a/o become ä/ö)."""
+    if not _dottable(word) or _known(word, "fi"):
+        return word
+    front = word.translate(_FRONT)
+    return front if _known(front, "fi") else word
+
+
 class Normaliser:
     """Turns token sequences into concept sequences.
 
@@ -175,11 +192,17 @@ class Normaliser:
         surface = self._lex.surface
         if lang == "fi" and word in self._undotted:
             word = self._undotted[word]
+        if lang == "fi" and word not in surface["any"] and word not in surface.get("fi", {}):
+            front = word.translate(_FRONT)  # "pitaisko": a colloquial form without dots
+            if front != word and (front in surface["any"] or front in surface.get("fi", {})):
+                word = front
         word = surface.get(lang, {}).get(word) or surface["any"].get(word) or word
         if " " in word:  # a colloquial form rewritten as several words
             return self.keys(word.split(), lang)
         if word in self._lex.stopwords or word.rstrip("+") == "":
             return ()
+        if lang == "fi":
+            word = _dotted(word)
         chain = ("sv", "en") if lang == "sv" else (lang, *(x for x in LANGS if x != lang))
         for lang_ in chain:
             if _known(word, lang_):
@@ -217,6 +240,8 @@ class Normaliser:
             parts = self._split(word)
             if parts:
                 left, right = parts
+                if left + right != word and _known(left + right, "fi"):
+                    return self._word(left + right, "fi", depth + 1)
                 return self._word(left, "fi", depth + 1) + self._word(right, "fi", depth + 1)
         folded = self._folded.get(word)
         if folded is None and word not in self._vocabulary and len(word) >= _FUZZY_MIN:
@@ -243,7 +268,8 @@ class Normaliser:
     def _split(self, word: str) -> tuple[str, str] | None:
         """Longest known first part whose remainder is a known (inflected) word."""
         for cut in range(len(word) - 4, 2, -1):
-            left, right = word[:cut], word[cut:]
+            # Each part typed without dots is its own word ("tyoasemalle": työ + asemalle).
+            left, right = _dotted(word[:cut]), _dotted(word[cut:])
             if self._is_word(left) and (self._is_word(right) or self._has_loan_base(right)):
                 return left, right
         return None

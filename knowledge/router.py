@@ -33,6 +33,7 @@ import copy
 from dataclasses import replace
 from pathlib import Path
 
+from knowledge import answerable
 from knowledge.banks import ARTICLE_BANK, article_examples, read_bank
 from knowledge.catalogue import Catalogue, extract_products, extract_versions, load_catalogue
 from knowledge.classifier import LinearModel
@@ -49,6 +50,8 @@ from knowledge.rules import INTENTS_FILE, Intent, load_intents
 __all__ = ["Outcome", "Route", "Router", "extract_products", "extract_versions"]
 
 MODEL_FILE = Path(__file__).parent / "model" / "outcomes.npz"
+# The answerability judge (``answerable.py``), trained with the outcome model.
+JUDGE_FILE = Path(__file__).parent / "model" / "answerable.npz"
 # How close (Dice over concepts) a message must be to an intent's example
 # sentence for the example alone to fire the intent (rules-only fallback).
 INTENT_SIMILARITY = 0.8
@@ -63,14 +66,15 @@ class Router:
     a second for the shipped base once the process is warm) and swapping it in.
     """
 
-    __slots__ = ("catalogue", "index", "intents", "model", "normaliser", "params")
+    __slots__ = ("catalogue", "index", "intents", "judge", "model", "normaliser", "params")
 
     def __init__(self, kb: KnowledgeBase, *, lexicon: Lexicon | None = None,
                  catalogue: Catalogue | None = None, intents_file: Path = INTENTS_FILE,
                  threshold: float | None = None, model: LinearModel | None = None,
                  model_file: Path | None = MODEL_FILE,
                  examples: dict[str, list[tuple[str, str]]] | None = None,
-                 params: Params | None = None) -> None:
+                 params: Params | None = None, judge: LinearModel | None = None,
+                 judge_file: Path | None = JUDGE_FILE) -> None:
         self.catalogue = catalogue or load_catalogue()
         vocabulary = {t for a in kb.articles
                       for text in (*a.questions.all(), a.title.fi, a.title.en, *a.keywords)
@@ -85,6 +89,9 @@ class Router:
             params = params or Params(**chosen)
         self.params = params or Params()
         self.model = model
+        if judge is None and model is not None and judge_file is not None and judge_file.exists():
+            judge = LinearModel.load(judge_file)[0]
+        self.judge = judge
         if threshold is not None:
             self.params = replace(self.params, threshold=threshold)
         preload()
@@ -129,8 +136,11 @@ class Router:
                                  limit=RANKED)
         base = replace(base, suggestions=ids(ranked))
         if self.model is not None:
-            route = decide(self.model.probabilities(analysis.features), ranked, base,
-                           self.params)
+            probs = self.model.probabilities(analysis.features)
+            judge = None if self.judge is None else answerable.bind(
+                self.judge, ranked, probs,
+                lambda article: self.index.uncovered(analysis.focus, article), analysis.lang)
+            route = decide(probs, ranked, base, self.params, judge)
         else:
             route = self._by_rules(analysis, ranked, base)
         # The decision weighs error text only; the flag also marks problems told in

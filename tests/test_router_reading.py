@@ -7,7 +7,7 @@ import pytest
 
 from knowledge.classifier import LinearModel
 from knowledge.route import Outcome, SmallTalk
-from knowledge.router import MODEL_FILE, Router
+from knowledge.router import JUDGE_FILE, MODEL_FILE, Router
 from knowledge.train import fingerprint
 
 
@@ -20,6 +20,8 @@ def test_the_shipped_model_is_trained_on_the_current_examples() -> None:
     _, trained_on, params = LinearModel.load(MODEL_FILE)
     assert trained_on == fingerprint(), "run `python -m knowledge.train` and commit the model"
     assert 0.3 <= params["threshold"] <= 0.9
+    _, judged_on, judge_params = LinearModel.load(JUDGE_FILE)
+    assert judged_on == trained_on and judge_params == params
 
 
 @pytest.mark.parametrize(
@@ -128,3 +130,63 @@ def test_a_plain_question_does_not_ask(router: Router) -> None:
     route = router.route("Mikä Java-versio Windchill 12:lle?")
     assert not route.clarify
     assert not route.alternatives
+
+
+@pytest.mark.parametrize(
+    ("undotted", "dotted"),
+    [
+        ("kayttajaa", "käyttäjää"),  # inflected: no article spells it so, the dictionary does
+        ("paivittaa", "päivittää"),
+        ("tyoasemalle", "työasemalle"),
+        ("pitaisko", "pitäiskö"),  # colloquial: the lexicon's spelling, typed without dots
+        ("tarttis", "tarttis"),
+    ],
+)
+def test_finnish_typed_without_dots_means_what_the_dotted_word_means(
+        router: Router, undotted: str, dotted: str) -> None:
+    from knowledge.catalogue import content
+
+    def concepts(word: str) -> tuple[str, ...]:
+        return content(router.normaliser, router.catalogue, word, "fi")[1]
+
+    assert concepts(undotted) == concepts(dotted)
+    assert concepts(undotted), undotted
+
+
+def test_the_judge_tells_an_articles_question_from_a_near_one_it_does_not_answer(
+        router: Router) -> None:
+    """Both resemble the licence-server article; only one is answered by it."""
+    from knowledge import answerable
+
+    def judged(text: str) -> tuple[float, tuple[str, ...]]:
+        _, analysis = router.analyse(text)
+        assert analysis is not None and router.judge is not None
+        ranked = router.index.rank(tuple(analysis.focus), analysis.mentions.products, limit=6)
+        probs = router.model.probabilities(analysis.features) if router.model else {}
+        missing = router.index.uncovered(analysis.focus, "creo-license-server")
+        judge = answerable.bind(router.judge, ranked, probs,
+                                lambda a: router.index.uncovered(analysis.focus, a), analysis.lang)
+        return judge("creo-license-server"), tuple(c for c, _ in missing)
+
+    answered, _ = judged("Millä lisenssipalvelimella Creon kelluvat lisenssit jaetaan?")
+    near, missing = judged("How much does a FlexNet licence server cost per year for Creo?")
+    assert answered > 0.5 > near
+    assert "cost" in missing or "price" in missing, missing
+
+
+def test_the_judge_vetoes_and_rescues_as_its_constants_say(router: Router) -> None:
+    from dataclasses import replace
+
+    from knowledge.decide import decide
+    from knowledge.matcher import Scored
+    from knowledge.route import Route
+
+    probs = {"a:creo-supported-os": 0.9, "no_answer": 0.05, "escalate": 0.05}
+    base = Route(Outcome.NO_ANSWER, lang="en", confidence=0.0)
+    fits = (Scored("creo-supported-os", 0.9, 0.9),)
+    thin = (Scored("creo-supported-os", 0.4, 0.2),)
+    params = replace(router.params, answerable=0.5, rescue=0.9)
+    assert decide(probs, fits, base, params, lambda _: 0.7).outcome is Outcome.ANSWER
+    assert decide(probs, fits, base, params, lambda _: 0.3).outcome is Outcome.NO_ANSWER
+    assert decide(probs, thin, base, params, lambda _: 0.95).outcome is Outcome.ANSWER
+    assert decide(probs, thin, base, params, lambda _: 0.7).outcome is Outcome.NO_ANSWER
