@@ -74,6 +74,10 @@ def analyse(text: str, reading: Reading, lang: str, normaliser: Normaliser,
             add(f"b:{left}_{right}", _BIGRAM_WEIGHT * part.weight)
         for gram in _grams(part.text):
             add("g:" + gram, _GRAM_WEIGHT * part.weight)
+        # Whose product the part names: a crash of another vendor's tool told in the
+        # problem part is that vendor's, a PTC product there makes it ours.
+        for marker in catalogue.find(tokenise(part.text)).markers():
+            add(f"{part.role.value}{marker}", part.weight)
     if not focus - set(marks):
         focus = set(whole)
     for marker in marks:

@@ -199,10 +199,10 @@ class Normaliser:
         word = surface.get(lang, {}).get(word) or surface["any"].get(word) or word
         if " " in word:  # a colloquial form rewritten as several words
             return self.keys(word.split(), lang)
-        if word in self._lex.stopwords or word.rstrip("+") == "":
-            return ()
         if lang == "fi":
             word = _dotted(word)
+        if word in self._lex.stopwords or word.rstrip("+") == "":
+            return ()
         chain = ("sv", "en") if lang == "sv" else (lang, *(x for x in LANGS if x != lang))
         for lang_ in chain:
             if _known(word, lang_):
