@@ -85,6 +85,8 @@ _SMALL_TALK = {
                           avustasi hjälpen för for the help cheers appreciate
                           appreciated it nopeasta vastauksesta tiedosta vastauksesta
                           infosta solved ratkaisi sen tämä tää this answer info
+                          toimi toimii onnistui pelaa pelittää worked fixed resolved
+                          funkar fungerade löste sig det
                       """)),
     SmallTalk.GOODBYE: frozenset(_split("""
                            bye goodbye näkemiin nähdään heihei moikka hejdå hej då adjö
@@ -214,6 +216,12 @@ def _points_back(sentence: str) -> bool:
     return len(words) <= _THIN or any(w in _ANAPHORA for w in words)
 
 
+# "It worked" is thanks; with a negation it is a problem report ("ei toimi").
+_WORKED = frozenset(_fold(w) for w in _split(
+    "toimi toimii onnistui pelaa pelittää worked works fixed resolved funkar fungerade löste"))
+_NEGATION = frozenset(_fold(w) for w in _split("ei en eikä enkä not no never inte nej"))
+
+
 def _is_question_word(word: str) -> bool:
     return (word in _QUESTION_WORDS or _fold(word) in _QUESTION_WORDS_UNDOTTED
             or (len(word) > 4 and word.endswith(("ko", "kö", "ks"))))
@@ -226,6 +234,8 @@ def small_talk_kind(text: str) -> SmallTalk | None:
         return SmallTalk.ACK  # "👍"
     if not words or len(words) > 12 or not all(w in _ALL_SMALL_TALK for w in words):
         return None
+    if set(words) & _WORKED and set(words) & _NEGATION:
+        return None  # "ei toimi", "no, it was not fixed": a problem, not thanks
     present = set(words) | {w.casefold() for w in _WORD.findall(text)}
     if present & _GOODBYE_CUES:
         return SmallTalk.GOODBYE

@@ -34,6 +34,8 @@ def test_the_shipped_model_is_trained_on_the_current_examples() -> None:
         ("Hello", "en", SmallTalk.GREETING),
         ("Thanks, that's all", "en", SmallTalk.GOODBYE),
         ("Tack för hjälpen", "sv", SmallTalk.THANKS),
+        ("kiitos, nyt toimi 👍", "fi", SmallTalk.THANKS),
+        ("thanks, that worked", "en", SmallTalk.THANKS),
     ],
 )
 def test_small_talk_is_an_outcome_with_its_kind(router: Router, text: str, lang: str | None,
@@ -43,6 +45,12 @@ def test_small_talk_is_an_outcome_with_its_kind(router: Router, text: str, lang:
     assert route.detail() is None
     if lang:
         assert route.lang == lang
+
+
+@pytest.mark.parametrize("text", ["ei toimi", "ei toimi vieläkään", "no, not fixed",
+                                  "nej, det funkar inte"])
+def test_it_did_not_work_is_not_small_talk(router: Router, text: str) -> None:
+    assert router.route(text).outcome is not Outcome.SMALL_TALK
 
 
 def test_a_greeting_before_a_question_is_not_small_talk(router: Router) -> None:
