@@ -52,6 +52,9 @@ _SHORT_ANSWERS = {
 # A longer "word" is a pasted blob (a hash, base64, a 40,000-character token): it is in
 # no language, and the Finnish-form pattern would spend quadratic time on it.
 _LONGEST_WORD = 64
+# Quoted error text is the software's language, not the writer's: "Vår licensserver
+# ger felet "License server machine is down"" is Swedish.
+_QUOTED = re.compile(r"[\"“”«»][^\"“”«»]{4,}[\"“”«»]|(?:(?<=[\s:(])|^)'[^']{4,}'")
 # py3langid's verdict only counts when it is this sure and the text is long enough.
 _LANGID_CONFIDENCE = 0.9
 _LANGID_MIN_WORDS = 3
@@ -101,6 +104,9 @@ def _votes(words: list[str]) -> dict[str, float]:
 def detect_language(text: str, *, default: str = "fi") -> str:
     """Return "fi", "en" or "sv" for ``text``; ``default`` when the text is too
     short or too mixed to tell (e.g. only product names and numbers)."""
+    outside = _QUOTED.sub(" ", text)
+    if len(_WORD.findall(outside)) >= 2:
+        text = outside
     words = [w for w in _WORD.findall(text.casefold())
              if w not in _NEUTRAL and len(w) <= _LONGEST_WORD]  # fmt: skip
     if not words:

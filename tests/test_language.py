@@ -51,3 +51,17 @@ def test_swedish() -> None:
 def test_nothing_to_tell_by_gives_the_default(text: str) -> None:
     assert detect_language(text) == "fi"
     assert detect_language(text, default="en") == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ('Hej, vår licensserver ger felet "License server machine is down or not responding '
+         '(-96,7)" sedan i morse', "sv"),
+        ("Creo antaa aamusta asti virheen 'Unable to connect to the license server, please "
+         "check your network'", "fi"),
+        ('Windchill shows "Palvelin ei vastaa" to our Finnish users since the update', "en"),
+    ],
+)
+def test_quoted_error_text_does_not_decide_the_language(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
