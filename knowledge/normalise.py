@@ -23,6 +23,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from knowledge import dictionaries
+from knowledge.dots import FRONT, dotted
 
 LEXICON_FILE = Path(__file__).parent / "lexicon.yaml"
 LANGS = ("fi", "en")
@@ -38,10 +39,6 @@ _COLON_SUFFIX = re.compile(r"(?<=[\w+]):[a-zåäö]{1,6}\b")
 _HYPHEN = re.compile(r"(?<=\w)[-/](?=\w)")
 _TOKEN = re.compile(r"[^\W_]+(?:\.\d+)*\+?")
 _ASCII = str.maketrans("äöå", "aoa")
-# Finnish typed without dots: vowel harmony says a word with front vowels has
-# them throughout, so "kayttajaa" can only be "käyttäjää" and "viela" "vielä".
-_FRONT = str.maketrans("ao", "äö")
-_BACK_ONLY = frozenset("u")
 
 
 def prepare(text: str) -> str:
@@ -119,19 +116,6 @@ def _lemma(word: str, lang: str) -> str:
     return dictionaries.lemmatize(word, lang)
 
 
-def _dottable(word: str) -> bool:
-    return word.isascii() and ("a" in word or "o" in word) and not _BACK_ONLY & set(word)
-
-
-def _dotted(word: str) -> str:
-    """A Finnish word typed without dots, with them: "paivittaa" → "päivittää" when
-    only the dotted form is a Finnish word (vowel harmony: all a/o become ä/ö)."""
-    if not _dottable(word) or _known(word, "fi"):
-        return word
-    front = word.translate(_FRONT)
-    return front if _known(front, "fi") else word
-
-
 class Normaliser:
     """Turns token sequences into concept sequences.
 
@@ -193,14 +177,14 @@ class Normaliser:
         if lang == "fi" and word in self._undotted:
             word = self._undotted[word]
         if lang == "fi" and word not in surface["any"] and word not in surface.get("fi", {}):
-            front = word.translate(_FRONT)  # "pitaisko": a colloquial form without dots
+            front = word.translate(FRONT)  # "pitaisko": a colloquial form without dots
             if front != word and (front in surface["any"] or front in surface.get("fi", {})):
                 word = front
         word = surface.get(lang, {}).get(word) or surface["any"].get(word) or word
         if " " in word:  # a colloquial form rewritten as several words
             return self.keys(word.split(), lang)
         if lang == "fi":
-            word = _dotted(word)
+            word = dotted(word)
         if word in self._lex.stopwords or word.rstrip("+") == "":
             return ()
         chain = ("sv", "en") if lang == "sv" else (lang, *(x for x in LANGS if x != lang))
@@ -269,7 +253,7 @@ class Normaliser:
         """Longest known first part whose remainder is a known (inflected) word."""
         for cut in range(len(word) - 4, 2, -1):
             # Each part typed without dots is its own word ("tyoasemalle": työ + asemalle).
-            left, right = _dotted(word[:cut]), _dotted(word[cut:])
+            left, right = dotted(word[:cut]), dotted(word[cut:])
             if self._is_word(left) and (self._is_word(right) or self._has_loan_base(right)):
                 return left, right
         return None

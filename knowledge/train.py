@@ -23,12 +23,10 @@ import argparse
 import hashlib
 import json
 import sys
-import zlib
 from collections import Counter
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
-from knowledge import answerable
 from knowledge.banks import (
     ARTICLE_BANK,
     INTENT_BANK,
@@ -38,11 +36,11 @@ from knowledge.banks import (
     read_bank,
 )
 from knowledge.classifier import LinearModel
-from knowledge.decide import Params, blended, decide
+from knowledge.decide import Params, decide
 from knowledge.evaluate import is_harmful
-from knowledge.features import Analysis
+from knowledge.judging import Evidence, Pool, Sample, bound, fold_of, judged
 from knowledge.loader import load_knowledge_base
-from knowledge.matcher import ArticleIndex, Scored
+from knowledge.matcher import ArticleIndex
 from knowledge.route import Outcome, Route
 from knowledge.router import JUDGE_FILE, MODEL_FILE, RANKED, Router
 from knowledge.rules import INTENTS_FILE, label_of
@@ -84,14 +82,6 @@ GRID = {
 ROUNDS = 3
 
 
-@dataclass(frozen=True, slots=True)
-class Sample:
-    example: Example
-    label: str
-    base: Route
-    analysis: Analysis | None  # None: small talk, decided by the reading alone
-
-
 def fingerprint() -> str:
     """What the model depends on: the banks, sets, intents and lexicons."""
     digest = hashlib.sha256()
@@ -128,16 +118,6 @@ def _fit(samples: list[Sample]) -> LinearModel:
                            sample_weights=[counts[s.label] ** -0.5 for s in rows])
 
 
-def _fold(text: str, folds: int) -> int:
-    return zlib.crc32(text.encode()) % folds
-
-
-Missing = dict[str, tuple[tuple[str, float], ...]]
-Evidence = tuple[Sample, dict[str, float], tuple[Scored, ...], Missing]
-# A decision's evidence and the answerability judge bound to it.
-Pool = list[tuple[Sample, dict[str, float], tuple[Scored, ...], answerable.Judge | None]]
-
-
 def cross_validate(router: Router, folds: int) -> list[Evidence]:
     """Out-of-fold model probabilities and article rankings for every bank example,
     with the words each candidate article lacks."""
@@ -146,8 +126,8 @@ def cross_validate(router: Router, folds: int) -> list[Evidence]:
     bank = _samples(router, read_bank(ARTICLE_BANK) + read_bank(INTENT_BANK))
     out = []
     for k in range(folds):
-        train = [s for s in bank if _fold(s.example.text, folds) != k]
-        test = [s for s in bank if _fold(s.example.text, folds) == k]
+        train = [s for s in bank if fold_of(s.example.text, folds) != k]
+        test = [s for s in bank if fold_of(s.example.text, folds) == k]
         model = _fit(always + train)
         index = ArticleIndex(kb, router.normaliser, router.catalogue,
                              article_examples([s.example for s in train], kb.ids()))
@@ -193,50 +173,8 @@ def routed(router: Router, model: LinearModel, judge: LinearModel, path: Path) -
         probs = model.probabilities(sample.analysis.features)
         missing = {s.article: router.index.uncovered(sample.analysis.focus, s.article)
                    for s in ranked}
-        out.append((sample, probs, ranked, _bound(judge, sample, probs, ranked, missing)))
+        out.append((sample, probs, ranked, bound(judge, sample, probs, ranked, missing)))
     return out
-
-
-def _bound(judge: LinearModel, sample: Sample, probs: dict[str, float],
-           ranked: tuple[Scored, ...], missing: Missing) -> answerable.Judge:
-    assert sample.analysis is not None
-    return answerable.bind(judge, ranked, probs, lambda a: missing.get(a, ()),
-                           sample.analysis.lang)
-
-
-def _judge_rows(item: Evidence) -> list[tuple[dict[str, float], str]]:
-    """The judge's training rows from one bank example: its two best candidates
-    (as the default constants rank them), YES for the expected article."""
-    sample, probs, ranked, missing = item
-    if sample.analysis is None or not ranked or sample.example.outcome not in (
-            "answer", "no_answer"):
-        return []
-    expected = sample.example.detail[1] if sample.example.outcome == "answer" else None
-    rows = []
-    for scored in blended(probs, ranked, Params())[:2]:
-        features = answerable.evidence(scored.article, ranked, probs,
-                                       lambda a: missing.get(a, ()), sample.analysis.lang)
-        rows.append((features, answerable.YES if scored.article == expected else answerable.NO))
-    return rows
-
-
-def judged(evidence: list[Evidence], folds: int) -> tuple[Pool, LinearModel]:
-    """The judge trained on the banks' out-of-fold evidence (its own folds again, so
-    each example is judged by a judge that never saw it), and the final judge."""
-    rows = [_judge_rows(item) for item in evidence]
-    pool: Pool = []
-    judges = {}
-    for k in range(folds):
-        train = [row for item, its in zip(evidence, rows, strict=True)
-                 if _fold(item[0].example.text + "/judge", folds) != k for row in its]
-        judges[k] = answerable.fit([f for f, _ in train], [y for _, y in train])
-    for sample, probs, ranked, missing in evidence:
-        k = _fold(sample.example.text + "/judge", folds)
-        judge = None if sample.analysis is None else _bound(judges[k], sample, probs, ranked,
-                                                            missing)
-        pool.append((sample, probs, ranked, judge))
-    every = [row for its in rows for row in its]
-    return pool, answerable.fit([f for f, _ in every], [y for _, y in every])
 
 
 def value(pools: list[Pool], params: Params) -> float:
