@@ -65,3 +65,14 @@ async def test_a_swedish_problem_is_handed_over_in_swedish(desk_app, clock):
     assert "står nu i kön på plats 1" in chat.text and "senast i dag kl. 12" in chat.text
     [case] = (await all_rows(desk_app))["cases"]
     assert case["urgency"] == 1 and case["description"] == problem and case["lang"] == "sv"
+
+
+async def test_a_swedish_problem_quoting_an_english_error_is_answered_in_swedish(desk_app, clock):
+    """The quoted error is the software's language; the customer wrote Swedish."""
+    clock.now = at("2026-11-24T10:00")
+    chat = Chat(desk_app, user=DESKTOP_USER, conversation="dm-sv-quoted")
+    await chat.say('Hej, vår licensserver ger felet "License server machine is down or not '
+                   'responding (-96,7)" sedan i morse')
+    assert chat.text == text(desk_app, "sv", "consent_text.needed_for_handover")
+    await chat.click(actions.CONSENT_ACCEPT)
+    assert chat.text in (TEXTS.get("sv", "handover.ask_product"), "Hur brådskande är det?")
