@@ -35,7 +35,9 @@ _CUTS = {
 }
 
 Uncovered = Callable[[str], Sequence[tuple[str, float]]]
-Judge = Callable[[str], float]
+# How likely an article answers the message; None for an article newer than the
+# model (the judge never learnt from one).
+Judge = Callable[[str], float | None]
 
 
 def evidence(article: str, ranked: Sequence[Scored], probs: Mapping[str, float],
@@ -71,7 +73,9 @@ def bind(model: LinearModel, ranked: Sequence[Scored], probs: Mapping[str, float
     """The judge for one message: how likely each candidate article answers it."""
     seen: dict[str, float] = {}
 
-    def judge(article: str) -> float:
+    def judge(article: str) -> float | None:
+        if "a:" + article not in probs:
+            return None
         if article not in seen:
             found = model.probabilities(evidence(article, ranked, probs, uncovered, lang))
             seen[article] = found.get(YES, 0.0)

@@ -13,7 +13,8 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from knowledge.normalise import Normaliser, load_lexicon, read_words, tokenise
+from knowledge.lexicon import load_lexicon, read_words
+from knowledge.normalise import Normaliser, tokenise
 
 PRODUCTS_FILE = Path(__file__).parent / "lexicon_products.yaml"
 _NUMBER = re.compile(r"\d+(?:\.\d+)*$")

@@ -162,8 +162,8 @@ def _route(label: str, probs: Mapping[str, float], ranked: Sequence[Scored], bas
     best = ranked[0].score if ranked else 0.0
     if label == "kb":
         fits = best >= params.threshold and ranked and ranked[0].coverage >= params.min_coverage
-        if ranked and judge is not None:
-            likely = judge(ranked[0].article)
+        likely = judge(ranked[0].article) if ranked and judge is not None else None
+        if likely is not None:
             fits = (fits and likely >= params.answerable) or likely >= params.rescue
         if ranked and fits and probs.get("kb", 0.0) >= params.kb_floor:
             return replace(base, outcome=Outcome.ANSWER, confidence=round(best, 3),

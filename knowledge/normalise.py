@@ -12,26 +12,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 
 import snowballstemmer
-import yaml
 from rapidfuzz import fuzz, process
 
 from knowledge import dictionaries
-from knowledge.dots import FRONT, dotted
+from knowledge.dots import FRONT, dottable, dotted
+from knowledge.lexicon import Lexicon
 
-LEXICON_FILE = Path(__file__).parent / "lexicon.yaml"
 LANGS = ("fi", "en")
 # Words longer than this may be Finnish compounds worth splitting.
 _COMPOUND_MIN = 8
 # Typo repair needs enough letters to be safe: "creo" vs "crea" is not a typo.
 _FUZZY_MIN = 5
 _FUZZY_CUTOFF = 85.0
+# A compound's part restored with dots is at least this long ("asemalle", not "lle").
+_DOTTED_PART_MIN = 5
 _CACHE_LIMIT = 50_000
 
 _APOSTROPHE = re.compile(r"['’`´]s\b|['’`´]")
@@ -52,52 +51,6 @@ def tokenise(text: str) -> tuple[str, ...]:
     """The words of a message, in order: "Windchill-palvelimen 13.0.2:lle" →
     ("windchill", "palvelimen", "13.0.2")."""
     return tuple(_TOKEN.findall(prepare(text)))
-
-
-@dataclass(frozen=True, slots=True)
-class Lexicon:
-    """``lexicon.yaml`` parsed: the router's vocabulary, independent of any article."""
-
-    surface: Mapping[str, Mapping[str, str]]
-    stopwords: frozenset[str]
-    synonyms: Mapping[str, tuple[str, ...]]
-    markers: tuple[tuple[str, re.Pattern[str]], ...]
-    loan_suffixes: tuple[str, ...]
-    clitics: tuple[str, ...]
-
-
-class _WordLoader(yaml.SafeLoader):
-    """YAML without YAML 1.1 booleans: in a word list "on" and "no" are words."""
-
-
-_WordLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def read_words(path: Path) -> Any:
-    """Parse one of the router's vocabulary files (lexicon, products, intents)."""
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_WordLoader)
-
-
-@cache
-def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
-    """Read the lexicon once per process; it ships with the code, not with articles."""
-    raw: dict[str, Any] = read_words(path)
-    return Lexicon(
-        surface={lang: dict(words) for lang, words in raw["surface"].items()},
-        stopwords=frozenset(str(w) for w in raw["stopwords"]),
-        synonyms={c: tuple(str(w) for w in (*ws, *raw.get("synonyms_sv", {}).get(c, ())))
-                  for c, ws in raw["synonyms"].items()},
-        markers=tuple(
-            (concept, re.compile(pattern))
-            for concept, patterns in raw["markers"].items()
-            for pattern in patterns
-        ),
-        loan_suffixes=tuple(sorted(raw["loan_suffixes"], key=len, reverse=True)),
-        clitics=tuple(raw["clitics"]),
-    )
 
 
 @cache
@@ -176,17 +129,20 @@ class Normaliser:
         surface = self._lex.surface
         if lang == "fi" and word in self._undotted:
             word = self._undotted[word]
-        if lang == "fi" and word not in surface["any"] and word not in surface.get("fi", {}):
+        undotted = lang == "fi" and self._may_be_undotted(word)
+        if undotted and word not in surface["any"] and word not in surface.get("fi", {}):
             front = word.translate(FRONT)  # "pitaisko": a colloquial form without dots
-            if front != word and (front in surface["any"] or front in surface.get("fi", {})):
+            if front in surface["any"] or front in surface.get("fi", {}):
                 word = front
         word = surface.get(lang, {}).get(word) or surface["any"].get(word) or word
         if " " in word:  # a colloquial form rewritten as several words
             return self.keys(word.split(), lang)
-        if lang == "fi":
-            word = dotted(word)
         if word in self._lex.stopwords or word.rstrip("+") == "":
             return ()
+        if undotted:
+            word = dotted(word)
+            if word in self._lex.stopwords:
+                return ()
         chain = ("sv", "en") if lang == "sv" else (lang, *(x for x in LANGS if x != lang))
         for lang_ in chain:
             if _known(word, lang_):
@@ -220,6 +176,9 @@ class Normaliser:
                 base = base[:-1]  # "esupporttiin": Finnish doubles a loan word's last consonant
             if self._is_word(base):
                 return self._word(base, "en" if _known(base, "en") else lang, depth + 1)
+        folded = self._folded.get(word)  # a knowledge-base word typed without dots
+        if folded is not None:
+            return self._word(folded, lang, depth + 1)
         if len(word) >= _COMPOUND_MIN:
             parts = self._split(word)
             if parts:
@@ -227,14 +186,12 @@ class Normaliser:
                 if left + right != word and _known(left + right, "fi"):
                     return self._word(left + right, "fi", depth + 1)
                 return self._word(left, "fi", depth + 1) + self._word(right, "fi", depth + 1)
-        folded = self._folded.get(word)
-        if folded is None and word not in self._vocabulary and len(word) >= _FUZZY_MIN:
+        if word not in self._vocabulary and len(word) >= _FUZZY_MIN:
             cutoff = _FUZZY_CUTOFF if len(word) >= 7 else 90.0
             match = process.extractOne(word, self._fuzzy_pool, scorer=fuzz.ratio,
                                        score_cutoff=cutoff)
-            folded = match[0] if match else None
-        if folded is not None:
-            return self._word(folded, lang, depth + 1)
+            if match:
+                return self._word(match[0], lang, depth + 1)
         return (str(_stemmer(lang).stemWord(_lemma(word, lang))),)
 
     def _unknown_swedish(self, word: str, depth: int) -> tuple[str, ...]:
@@ -246,16 +203,33 @@ class Normaliser:
                     return self._word(left, "sv", depth + 1) + self._word(right, "sv", depth + 1)
         return (str(_stemmer("sv").stemWord(word)),)
 
+    def _may_be_undotted(self, word: str) -> bool:
+        """A word that may have lost its dots: no dictionary or article knows it as
+        typed (English words in a Finnish message stay English: "one" is not "yö")."""
+        return (dottable(word) and word not in self._known_surface
+                and word not in self._lex.stopwords
+                and not _known(word, "fi") and not _known(word, "en"))
+
     def _is_word(self, word: str) -> bool:
         return word in self._known_surface or _known(word, "en") or _known(word, "fi")
 
     def _split(self, word: str) -> tuple[str, str] | None:
         """Longest known first part whose remainder is a known (inflected) word."""
         for cut in range(len(word) - 4, 2, -1):
-            # Each part typed without dots is its own word ("tyoasemalle": työ + asemalle).
-            left, right = dotted(word[:cut]), dotted(word[cut:])
+            left, right = word[:cut], word[cut:]
             if self._is_word(left) and (self._is_word(right) or self._has_loan_base(right)):
                 return left, right
+        if not dottable(word):
+            return None
+        # Each part typed without dots is its own word ("tyoasemalle": työ + asemalle);
+        # a part dotted only when it is no word as typed, never a short ending, and
+        # only when the dotted whole is a word (short fragments look like words).
+        for cut in range(len(word) - _DOTTED_PART_MIN, 2, -1):
+            left, right = word[:cut], word[cut:]
+            left = left if self._is_word(left) else dotted(left)
+            right = right if self._is_word(right) else dotted(right)
+            if left + right != word and _known(left + right, "fi"):
+                return left, right  # only when the dotted whole is a Finnish word
         return None
 
     def _has_loan_base(self, word: str) -> bool:

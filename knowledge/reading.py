@@ -64,7 +64,9 @@ _ERROR = re.compile(
     r"stopped|lakannut|lakkasi|lopetti|ei (?:enää )?(?:toimi|käynnisty|aukea|avaudu|lähde)|"
     r"no longer|doesn'?t work|does not work|isn'?t working|not working|"
     r"won'?t (?:start|open|load|launch|work|run|connect|save|respond|install|update)|"
-    r"fungerar inte|slutade|timeout|timed out|denied|refused|"
+    r"fungerar inte|slutade|timeout|timed out|denied|refused|unauthori[sz]ed|forbidden|"
+    r"expired|vanhentu\w*|utgången|har gått ut|puuttuu|puuttuvat|missing|saknas|invalid|"
+    r"ei kelpaa|ei etene|not found|"
     r"päivityksen jälkeen|after (?:the |an |our )?(?:update|upgrade|patch)|efter uppdatering)\b"
     r"|\(-?\d+,-?\d+\)|\b-\d{1,3}\b|\b[A-Z][a-z]+(?:Exception|Error)\b|\b0x[0-9a-f]{4,}\b"
     r"|\b(?:http|error|status) ?[45]\d\d\b|\b[45]\d\d (?:error|internal)\b",
@@ -219,7 +221,8 @@ def _points_back(sentence: str) -> bool:
 # "It worked" is thanks; with a negation it is a problem report ("ei toimi").
 _WORKED = frozenset(_fold(w) for w in _split(
     "toimi toimii onnistui pelaa pelittää worked works fixed resolved funkar fungerade löste"))
-_NEGATION = frozenset(_fold(w) for w in _split("ei en eikä enkä not no never inte nej"))
+# ("no" is not here: in Finnish it is "well" — "No nyt toimii, kiitos!")
+_NEGATION = frozenset(_fold(w) for w in _split("ei en eikä enkä not never inte nej"))
 
 
 def _is_question_word(word: str) -> bool:
@@ -234,8 +237,8 @@ def small_talk_kind(text: str) -> SmallTalk | None:
         return SmallTalk.ACK  # "👍"
     if not words or len(words) > 12 or not all(w in _ALL_SMALL_TALK for w in words):
         return None
-    if set(words) & _WORKED and set(words) & _NEGATION:
-        return None  # "ei toimi", "no, it was not fixed": a problem, not thanks
+    if set(words) & _WORKED and ("?" in text or set(words) & _NEGATION):
+        return None  # "ei toimi", "not fixed", "toimiiko?": a problem or a question
     present = set(words) | {w.casefold() for w in _WORD.findall(text)}
     if present & _GOODBYE_CUES:
         return SmallTalk.GOODBYE

@@ -40,9 +40,10 @@ from knowledge.classifier import LinearModel
 from knowledge.decide import Params, decide, ids, intent_route
 from knowledge.features import Analysis, analyse
 from knowledge.language import detect_language, preload
+from knowledge.lexicon import Lexicon, load_lexicon
 from knowledge.loader import KnowledgeBase, load_knowledge_base
 from knowledge.matcher import ArticleIndex, Scored
-from knowledge.normalise import Lexicon, Normaliser, load_lexicon, tokenise
+from knowledge.normalise import Normaliser, tokenise
 from knowledge.reading import read
 from knowledge.route import Outcome, Route
 from knowledge.rules import INTENTS_FILE, Intent, load_intents
@@ -59,6 +60,16 @@ INTENT_SIMILARITY = 0.8
 RANKED = 6
 
 
+def _judge_for(model_file: Path, trained_on: str) -> LinearModel | None:
+    """The answerability judge trained with the model in ``model_file`` (beside it),
+    or none: a judge of another training would judge by another model's beliefs."""
+    path = model_file.with_name(JUDGE_FILE.name)
+    if not path.exists():
+        return None
+    judge, judged_on, _ = LinearModel.load(path)
+    return judge if judged_on == trained_on else None
+
+
 class Router:
     """Routes messages against one knowledge base.
 
@@ -73,8 +84,7 @@ class Router:
                  threshold: float | None = None, model: LinearModel | None = None,
                  model_file: Path | None = MODEL_FILE,
                  examples: dict[str, list[tuple[str, str]]] | None = None,
-                 params: Params | None = None, judge: LinearModel | None = None,
-                 judge_file: Path | None = JUDGE_FILE) -> None:
+                 params: Params | None = None, judge: LinearModel | None = None) -> None:
         self.catalogue = catalogue or load_catalogue()
         vocabulary = {t for a in kb.articles
                       for text in (*a.questions.all(), a.title.fi, a.title.en, *a.keywords)
@@ -85,13 +95,12 @@ class Router:
         self.index = ArticleIndex(kb, self.normaliser, self.catalogue, examples)
         self.intents = load_intents(self.normaliser, self.catalogue, intents_file)
         if model is None and model_file is not None and model_file.exists():
-            model, _, chosen = LinearModel.load(model_file)
+            model, trained_on, chosen = LinearModel.load(model_file)
             params = params or Params(**chosen)
+            judge = judge or _judge_for(model_file, trained_on)
         self.params = params or Params()
         self.model = model
-        if judge is None and model is not None and judge_file is not None and judge_file.exists():
-            judge = LinearModel.load(judge_file)[0]
-        self.judge = judge
+        self.judge = judge if model is not None else None
         if threshold is not None:
             self.params = replace(self.params, threshold=threshold)
         preload()

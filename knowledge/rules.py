@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.catalogue import Catalogue, Mentions, content
-from knowledge.normalise import Normaliser, read_words, tokenise
+from knowledge.lexicon import read_words
+from knowledge.normalise import Normaliser, tokenise
 from knowledge.route import Outcome
 
 INTENTS_FILE = Path(__file__).parent / "intents.yaml"

@@ -3,6 +3,8 @@ reports with error text, close readings that ask, Swedish, and the model's data.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from knowledge.classifier import LinearModel
@@ -35,6 +37,7 @@ def test_the_shipped_model_is_trained_on_the_current_examples() -> None:
         ("Thanks, that's all", "en", SmallTalk.GOODBYE),
         ("Tack för hjälpen", "sv", SmallTalk.THANKS),
         ("kiitos, nyt toimi 👍", "fi", SmallTalk.THANKS),
+        ("No nyt toimii, kiitos!", "fi", SmallTalk.THANKS),
         ("thanks, that worked", "en", SmallTalk.THANKS),
     ],
 )
@@ -48,7 +51,7 @@ def test_small_talk_is_an_outcome_with_its_kind(router: Router, text: str, lang:
 
 
 @pytest.mark.parametrize("text", ["ei toimi", "ei toimi vieläkään", "no, not fixed",
-                                  "nej, det funkar inte"])
+                                  "nej, det funkar inte", "toimii?", "fungerade det?"])
 def test_it_did_not_work_is_not_small_talk(router: Router, text: str) -> None:
     assert router.route(text).outcome is not Outcome.SMALL_TALK
 
@@ -148,6 +151,8 @@ def test_a_plain_question_does_not_ask(router: Router) -> None:
         ("tyoasemalle", "työasemalle"),
         ("pitaisko", "pitäiskö"),  # colloquial: the lexicon's spelling, typed without dots
         ("tarttis", "tarttis"),
+        ("kayttojarjestelmia", "käyttöjärjestelmiä"),  # a knowledge-base word, whole
+        ("tukipyynnon", "tukipyynnön"),
     ],
 )
 def test_finnish_typed_without_dots_means_what_the_dotted_word_means(
@@ -198,3 +203,32 @@ def test_the_judge_vetoes_and_rescues_as_its_constants_say(router: Router) -> No
     assert decide(probs, fits, base, params, lambda _: 0.3).outcome is Outcome.NO_ANSWER
     assert decide(probs, thin, base, params, lambda _: 0.95).outcome is Outcome.ANSWER
     assert decide(probs, thin, base, params, lambda _: 0.7).outcome is Outcome.NO_ANSWER
+
+
+@pytest.mark.parametrize(
+    ("word", "kept"),
+    [
+        ("moi", ()),  # a greeting, a stopword: not the verb myödä
+        ("one", ("one",)),  # English inside a Finnish message stays English, not "yö"
+        ("maa", ("maa",)),  # a Finnish word as typed is not a lexicon word without dots
+        ("pohjainen", ("pohj",)),  # no false compound of short dotted fragments
+    ],
+)
+def test_words_that_are_words_as_typed_keep_their_meaning(router: Router, word: str,
+                                                           kept: tuple[str, ...]) -> None:
+    from knowledge.catalogue import content
+
+    assert content(router.normaliser, router.catalogue, word, "fi")[1] == kept
+
+
+def test_a_model_file_elsewhere_gets_no_judge_of_another_training(
+        router: Router, tmp_path: Path) -> None:
+    import shutil
+
+    from knowledge.loader import load_knowledge_base
+
+    shutil.copy(MODEL_FILE, tmp_path / MODEL_FILE.name)
+    kb = load_knowledge_base()
+    assert Router(kb, model_file=tmp_path / MODEL_FILE.name).judge is None
+    shutil.copy(JUDGE_FILE, tmp_path / JUDGE_FILE.name)
+    assert Router(kb, model_file=tmp_path / MODEL_FILE.name).judge is not None
