@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import make_url, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import App
@@ -43,9 +44,8 @@ def _own_database(url: str | None) -> str | None:
     if not url or not worker:
         return url
     parsed = make_url(url)
-    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(
-        hide_password=False
-    )
+    base = parsed.database or parsed.username or "postgres"
+    return parsed.set(database=f"{base}_{worker}").render_as_string(hide_password=False)
 
 
 CONFIGURED_POSTGRES_URL = os.environ.get("SUPPORTBOT_TEST_DATABASE_URL")
@@ -71,7 +71,13 @@ async def _ensure_database(url: str) -> None:
                 text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
             )
             if not found:
-                await connection.execute(text(f'CREATE DATABASE "{name}"'))
+                try:
+                    await connection.execute(text(f'CREATE DATABASE "{name}"'))
+                except DBAPIError as error:
+                    if "already exists" not in str(error):  # another run made it meanwhile
+                        pytest.fail(f"cannot create the worker's database {name!r} beside "
+                                    f"SUPPORTBOT_TEST_DATABASE_URL (the role needs CREATEDB, "
+                                    f"or run pytest without -n): {error}")
     finally:
         await admin.dispose()
     _created.add(url)
