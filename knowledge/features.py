@@ -82,6 +82,10 @@ def analyse(text: str, reading: Reading, lang: str, normaliser: Normaliser,
         focus = set(whole)
     for marker in marks:
         add("m:" + marker, 1.0)
+    # The products by their canonical names: "TWX" and "wc" are ThingWorx and
+    # Windchill to the model too, not only to the index.
+    for product in mentions.products:
+        add("p:" + product, 1.0)
     focus_set, whole_set = frozenset(focus), frozenset(whole)
     for rule in rules:
         if rule.fires(focus_set):
