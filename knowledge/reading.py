@@ -66,9 +66,10 @@ _ERROR = re.compile(
     r"won'?t (?:start|open|load|launch|work|run|connect|save|respond|install|update)|"
     r"fungerar inte|slutade|timeout|timed out|denied|refused|unauthori[sz]ed|forbidden|"
     r"expired|vanhentu\w*|utgången|har gått ut|puuttuu|puuttuvat|missing|saknas|invalid|"
-    r"ei kelpaa|ei etene|not found|"
+    r"ei kelpaa|ei etene|not found|sulkeutu\w*|closes (?:by itself|unexpectedly)|"
+    r"shuts down|throws|stängs|hänger sig|"
     r"päivityksen jälkeen|after (?:the |an |our )?(?:update|upgrade|patch)|efter uppdatering)\b"
-    r"|\(-?\d+,-?\d+\)|\b-\d{1,3}\b|\b[A-Z][a-z]+(?:Exception|Error)\b|\b0x[0-9a-f]{4,}\b"
+    r"|\(-?\d+,-?\d+\)|\b-\d{1,3}\b|\b[A-Z]\w*(?:Exception|Error)\b|\b0x[0-9a-f]{4,}\b"
     r"|\b(?:http|error|status) ?[45]\d\d\b|\b[45]\d\d (?:error|internal)\b",
     re.IGNORECASE)
 _SMALL_TALK = {

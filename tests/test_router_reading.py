@@ -83,6 +83,8 @@ def test_the_question_decides_not_the_story_around_it(router: Router, text: str,
         'Creo antaa virheen "License server does not support this feature (-18,147)"',
         "Windchill 12.1 stopped working after the update this weekend",
         "Creo lakkasi toimimasta päivityksen jälkeen, tulee virhe -15",
+        "Windchill Workgroup Manager throws java.lang.NoClassDefFoundError when I check in",
+        "Mathcad Prime sulkeutuu itsestään aina kun tallennan, monta kertaa päivässä",
     ],
 )
 def test_problem_reports_with_error_text_are_handed_over(router: Router, text: str) -> None:
