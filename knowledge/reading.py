@@ -89,7 +89,9 @@ _SMALL_TALK = {
                           appreciated it nopeasta vastauksesta tiedosta vastauksesta
                           infosta solved ratkaisi sen tämä tää this answer info
                           toimi toimii onnistui pelaa pelittää worked fixed resolved
-                          funkar fungerade löste sig det
+                          funkar fungerade löste sig det eilen tänään äsken aiemmin
+                          yesterday today earlier igår idag nyss tidigare nopeasta
+                          quick fast snabba snabb teille you er dig sinulle taas again igen
                       """)),
     SmallTalk.GOODBYE: frozenset(_split("""
                            bye goodbye näkemiin nähdään heihei moikka hejdå hej då adjö
@@ -97,7 +99,9 @@ _SMALL_TALK = {
                            ei eipä muuta siinä kaikki nothing else done have a nice day
                            hyvää päivänjatkoa jatkoa päivää mukavaa viikonloppua trevlig
                            dag no more questions kysymyksiä tällä kertaa now nyt riitti riittää
-                           det var allt för idag ha en bra
+                           det var allt för idag ha en bra joulua hyvää joulua
+                           merry christmas god jul hyvää uutta vuotta happy new year
+                           gott nytt år viikonloppua weekend helg trevlig helg
                        """)),
     SmallTalk.ACK: frozenset(_split("""
                        ok okei okay oki joo jep jees juu selvä hyvä juttu no niin sounds
@@ -137,7 +141,8 @@ _ALL_SMALL_TALK = frozenset(_fold(w) for w in frozenset().union(*_SMALL_TALK.val
 _GOODBYE_CUES = frozenset({"bye", "goodbye", "näkemiin", "heihei", "hejdå", "adjö", "all",
                            "kaikki", "muuta", "else", "päivänjatkoa", "jatkoa", "nähdään",
                            "ses", "later", "done", "riitti", "riittää", "allt", "more",
-                           "viikonloppua", "siinä", "siina"})
+                           "viikonloppua", "siinä", "siina", "joulua", "christmas", "jul",
+                           "helg", "weekend", "vuotta", "year", "år"})
 _THANKS_CUES = frozenset({"kiitos", "kiitti", "kiitoksia", "kiitoksii", "kitos", "kiits",
                           "thanks", "thank", "thx", "ty", "tack", "tackar", "cheers",
                           "appreciate", "appreciated"})

@@ -38,6 +38,10 @@ def test_the_shipped_model_is_trained_on_the_current_examples() -> None:
         ("Tack för hjälpen", "sv", SmallTalk.THANKS),
         ("kiitos, nyt toimi 👍", "fi", SmallTalk.THANKS),
         ("No nyt toimii, kiitos!", "fi", SmallTalk.THANKS),
+        ("Kiitos nopeasta avusta tänään!", "fi", SmallTalk.THANKS),
+        ("Thanks for the help yesterday", "en", SmallTalk.THANKS),
+        ("Hyvää joulua teille!", "fi", SmallTalk.GOODBYE),
+        ("Trevlig helg!", "sv", SmallTalk.GOODBYE),
         ("thanks, that worked", "en", SmallTalk.THANKS),
     ],
 )
@@ -51,7 +55,8 @@ def test_small_talk_is_an_outcome_with_its_kind(router: Router, text: str, lang:
 
 
 @pytest.mark.parametrize("text", ["ei toimi", "ei toimi vieläkään", "no, not fixed",
-                                  "nej, det funkar inte", "toimii?", "fungerade det?"])
+                                  "nej, det funkar inte", "toimii?", "fungerade det?",
+                                  "Creo kaatui eilen", "ei toimi taas"])
 def test_it_did_not_work_is_not_small_talk(router: Router, text: str) -> None:
     assert router.route(text).outcome is not Outcome.SMALL_TALK
 
