@@ -167,10 +167,6 @@ class ArticleIndex:
         return tuple((c, self._idf.get(c, self._unseen)) for c in sorted(set(_words(concepts)))
                      if c not in entry.bag)
 
-    def weight(self, concepts: Iterable[str]) -> float:
-        """The message's total weight, as coverage counts it."""
-        return sum(self._idf.get(c, self._unseen) for c in set(_words(concepts)))
-
     @staticmethod
     def _score(entry: _Entry, matched: float, q: _Query) -> float:
         dots: dict[int, float] = defaultdict(float)
